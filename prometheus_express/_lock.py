@@ -1,0 +1,24 @@
+"""A lock where the runtime has threads, a no-op where it has none.
+
+Imported on: CPython, MicroPython, CircuitPython.
+"""
+try:
+    from _thread import allocate_lock as new_lock
+except ImportError:  # no threads (CircuitPython, many MicroPython ports): nothing to guard
+    class _NoLock:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def acquire(self, *a):
+            return True
+
+        def release(self):
+            pass
+
+    _NOLOCK = _NoLock()
+
+    def new_lock():
+        return _NOLOCK

@@ -1,0 +1,145 @@
+"""CollectorRegistry and the default REGISTRY.
+
+Imported on: CPython, MicroPython, CircuitPython.
+"""
+from ._lock import new_lock
+
+_SUFFIXES = {
+    'counter': ('_total', '_created'),
+    'summary': ('_sum', '_count', '_created'),
+    'histogram': ('_bucket', '_sum', '_count', '_created'),
+    'gaugehistogram': ('_bucket', '_gsum', '_gcount'),
+    'info': ('_info',),
+}
+
+
+class DuplicateTimeseries(ValueError):
+    def __init__(self, duplicates):
+        super().__init__('Duplicated timeseries in CollectorRegistry: %s' % (duplicates,))
+        self.duplicates = duplicates
+
+
+class CollectorRegistry:
+    """Holds collectors in registration order.
+
+    namespace='foo' prefixes every metric name this registry renders with 'foo_' (as the
+    original prometheus_express did); one metric may be registered with several registries.
+    """
+
+    def __init__(self, auto_describe=False, target_info=None, namespace='',
+                 support_collectors_without_names=False):
+        self._collectors = []         # registration order is output order
+        self._names = {}              # series name -> collector
+        self._collector_names = {}    # id(collector) -> names it claimed
+        self._auto_describe = auto_describe
+        self._lock = new_lock()
+        self._target_info = None
+        self.namespace = namespace
+        self._ns = namespace + '_' if namespace else ''
+        self.set_target_info(target_info)
+
+    def register(self, collector):
+        with self._lock:
+            names = self._get_names(collector)
+            dup = [n for n in names if n in self._names]
+            if dup or id(collector) in self._collector_names:
+                raise DuplicateTimeseries(set(dup) or set(names))
+            for name in names:
+                self._names[name] = collector
+            self._collector_names[id(collector)] = names
+            self._collectors = self._collectors + [collector]  # copy: renders iterate the old list
+
+    def unregister(self, collector):
+        with self._lock:
+            for name in self._collector_names.pop(id(collector)):
+                del self._names[name]
+            self._collectors = [c for c in self._collectors if c is not collector]
+
+    def _get_names(self, collector):
+        desc = getattr(collector, 'describe', None)
+        if desc is None and self._auto_describe:
+            desc = collector.collect
+        if desc is None:
+            return []
+        result = []
+        for m in desc():
+            result.append(m.name)
+            for suffix in _SUFFIXES.get(m.type, ()):
+                result.append(m.name + suffix)
+        return result
+
+    def collectors(self):
+        """The registered collectors, in registration order (a snapshot)."""
+        return self._collectors
+
+    def collect(self):
+        """Yield every metric family (renamed with the namespace, if any)."""
+        ti = self._target_info
+        if ti:
+            yield self._target_info_metric()
+        for c in self._collectors:
+            for m in c.collect():
+                yield self._namespaced(m) if self._ns else m
+
+    def _namespaced(self, m):
+        from .families import Metric
+        ns = self._ns
+        out = Metric(ns + m.name, m.documentation, m.type)
+        out.unit = m.unit
+        for s in m.samples:
+            out.add_sample(ns + s[0], s[1], s[2], s[3], s[4] if len(s) > 4 else None)
+        return out
+
+    def restricted_registry(self, names):
+        return RestrictedRegistry(names, self)
+
+    def set_target_info(self, labels):
+        with self._lock:
+            if labels:
+                if not self._target_info and 'target_info' in self._names:
+                    raise ValueError('CollectorRegistry already contains a target_info metric')
+                self._names['target_info'] = None
+            elif self._target_info:
+                self._names.pop('target_info', None)
+            self._target_info = labels
+
+    def get_target_info(self):
+        return self._target_info
+
+    def _target_info_metric(self):
+        from .families import Metric
+        m = Metric('target', 'Target metadata', 'info')
+        m.add_sample('target_info', self._target_info, 1)
+        return m
+
+    def get_sample_value(self, name, labels=None):
+        """The value of one sample, or None. Slow: meant for tests."""
+        if labels is None:
+            labels = {}
+        for m in self.collect():
+            for s in m.samples:
+                if s.name == name and s.labels == labels:
+                    return s.value
+        return None
+
+    def render(self):
+        """The text exposition (format 0.0.4) as a str, as prometheus_express 0.0.4 offered."""
+        from .exposition import generate_latest
+        return generate_latest(self).decode('utf-8')
+
+
+class RestrictedRegistry:
+    """Collects only the samples whose names are in names (the ?name[]= filter)."""
+
+    def __init__(self, names, registry):
+        self._name_set = set(names)
+        self._registry = registry
+
+    def collect(self):
+        for m in self._registry.collect():
+            r = m._restricted_metric(self._name_set)
+            if r:
+                yield r
+
+
+REGISTRY = CollectorRegistry(auto_describe=True)
