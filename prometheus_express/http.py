@@ -191,24 +191,27 @@ def _b64(data):
         return ubinascii.b2a_base64(data).strip().decode()
 
 
+class _Auth:
+    """An auth check: call it with a Request; .challenge is the WWW-Authenticate value.
+    (A class, not a closure: MicroPython functions cannot carry attributes.)"""
+
+    def __init__(self, expected, challenge):
+        self.expected = expected
+        self.challenge = challenge
+
+    def __call__(self, req):
+        return _same(req.headers.get('authorization', ''), self.expected)
+
+
 def basic_auth(username, password, realm='metrics'):
     """An auth check: HTTP basic auth with this user and password."""
-    expected = 'Basic ' + _b64((username + ':' + password).encode('utf-8'))
-
-    def check(req):
-        return _same(req.headers.get('authorization', ''), expected)
-    check.challenge = 'Basic realm="%s"' % realm
-    return check
+    return _Auth('Basic ' + _b64((username + ':' + password).encode('utf-8')),
+                 'Basic realm="%s"' % realm)
 
 
 def bearer_token(token, realm='metrics'):
     """An auth check: 'Authorization: Bearer <token>'."""
-    expected = 'Bearer ' + token
-
-    def check(req):
-        return _same(req.headers.get('authorization', ''), expected)
-    check.challenge = 'Bearer realm="%s"' % realm
-    return check
+    return _Auth('Bearer ' + token, 'Bearer realm="%s"' % realm)
 
 
 class Router:

@@ -30,6 +30,7 @@ class _Conn:
         self.buf = bytearray()
         self.req = None
         self.need = 0
+        self.served = 0
         self.t0 = ticks()
 
 
@@ -81,14 +82,15 @@ class MetricsServer:
     port, addr: where to listen. registry: what /metrics serves. router: a Router for more
     routes (a /metrics route is added unless it has one). auth: a check from
     prometheus_express.http (basic_auth, bearer_token) for /metrics. net: a Net (pass
-    Net(socketpool.SocketPool(wifi.radio)) on CircuitPython). max_connections: more are
-    answered 503. timeout: seconds a client has for each request and to read the answer.
+    Net(socketpool.SocketPool(wifi.radio)) on CircuitPython). max_connections (128 on
+    CPython, 8 on boards): past it the longest-idle keep-alive connection is closed, and if
+    none is idle the newcomer is answered 503. timeout: seconds a client has for each request and to read the answer.
     stream: send large pages in chunks as they render (default: on boards, not on CPython).
     self_metrics: count requests and errors in registry.
     """
 
     def __init__(self, port=8080, addr='0.0.0.0', registry=REGISTRY, router=None, auth=None,
-                 net=None, max_connections=8, timeout=5.0, stream=None, gzip=True,
+                 net=None, max_connections=None, timeout=5.0, stream=None, gzip=True,
                  self_metrics=True, backlog=8):
         self.port = port
         self.addr = addr
@@ -97,7 +99,7 @@ class MetricsServer:
         if not [r for r in self.router.routes if r[0] == '/metrics']:
             self.router.add('/metrics', metrics_handler(registry), ('GET',), auth)
         self.net = net or Net()
-        self.max_connections = max_connections
+        self.max_connections = max_connections or (128 if _CPYTHON else 8)
         self.timeout = timeout
         self.stream = (not _CPYTHON) if stream is None else stream
         self.gzip = gzip
@@ -172,11 +174,24 @@ class MetricsServer:
                 self._error('accept')
                 self._close(sock)
                 continue
-            if len(self._conns) >= self.max_connections:
+            if len(self._conns) >= self.max_connections and not self._evict_idle():
                 self._reject(sock)
                 continue
             self._conns[id(sock)] = _Conn(sock)
             self._poller.register(sock, POLLIN)
+
+    def _evict_idle(self):
+        """Make room by closing the longest-idle keep-alive connection (one that has been
+        answered and sent nothing since). False if every connection is busy."""
+        idle = None
+        for c in self._conns.values():
+            if c.served and not c.buf and c.req is None:
+                if idle is None or elapsed(c.t0) > elapsed(idle.t0):
+                    idle = c
+        if idle is None:
+            return False
+        self._drop(idle)
+        return True
 
     def _reject(self, sock):
         self._error('full')
@@ -241,6 +256,7 @@ class MetricsServer:
                 self._drop(conn)
                 return
             conn.t0 = ticks()
+            conn.served += 1
             if not conn.buf:
                 return
 

@@ -32,6 +32,13 @@ mp.FS.mkdir("/lib");
 copyDir(path.join(root, "prometheus_express"), "/lib/prometheus_express");
 mp.FS.mkdir("/t");
 for (const f of files) mp.FS.writeFile("/t/" + path.basename(f), fs.readFileSync(path.resolve(f)));
+// Portable helpers (first line "# portable") beside the tests, e.g. fakenet.py.
+const tdir = path.join(root, "tests");
+for (const n of fs.readdirSync(tdir)) {
+  if (!n.endsWith(".py")) continue;
+  const text = fs.readFileSync(path.join(tdir, n), "utf8");
+  if (text.startsWith("# portable")) mp.FS.writeFile("/t/" + n, text);
+}
 const extra = path.join(root, "tests", "mp", "support");
 if (fs.existsSync(extra)) for (const n of fs.readdirSync(extra)) if (n.endsWith(".py")) mp.FS.writeFile("/t/" + n, fs.readFileSync(path.join(extra, n)));
 

@@ -1,0 +1,142 @@
+# portable helper: an in-memory network for the server and push tests (any runtime)
+"""FakeNet has the interface of prometheus_express._sockets.Net; its sockets are byte
+buffers that can raise any errno at accept, recv or send, and send as little as 1 byte."""
+import errno
+
+from prometheus_express._sockets import POLLIN
+
+EAGAIN = errno.EAGAIN
+
+
+class FakeSock:
+    def __init__(self, inbound=b'', send_max=None):
+        self.inbound = bytearray(inbound)
+        self.out = bytearray()
+        self.closed = False
+        self.peer_closed = False
+        self.recv_errors = []
+        self.send_errors = []
+        self.send_max = send_max
+
+    def feed(self, data):
+        self.inbound.extend(data)
+
+    def recv(self, n):
+        if self.closed:
+            raise OSError(errno.EBADF)
+        if self.recv_errors:
+            raise OSError(self.recv_errors.pop(0))
+        if not self.inbound:
+            if self.peer_closed:
+                return b''
+            raise OSError(EAGAIN)
+        d = bytes(self.inbound[:n])
+        self.inbound = self.inbound[n:]
+        return d
+
+    def send(self, data):
+        if self.closed:
+            raise OSError(errno.EBADF)
+        if self.send_errors:
+            raise OSError(self.send_errors.pop(0))
+        k = len(data) if self.send_max is None else min(self.send_max, len(data))
+        self.out.extend(bytes(data[:k]))
+        return k
+
+    def ready(self):
+        return bool(self.inbound or self.recv_errors or self.peer_closed)
+
+    def setblocking(self, flag):
+        pass
+
+    def settimeout(self, t):
+        pass
+
+    def close(self):
+        self.closed = True
+
+
+class FakeListener(FakeSock):
+    def __init__(self):
+        FakeSock.__init__(self)
+        self.pending = []
+        self.accept_errors = []
+
+    def accept(self):
+        if self.closed:
+            raise OSError(errno.EBADF)
+        if self.accept_errors:
+            raise OSError(self.accept_errors.pop(0))
+        if not self.pending:
+            raise OSError(EAGAIN)
+        return self.pending.pop(0), ('10.0.0.2', 40000)
+
+    def ready(self):
+        return bool(self.pending or self.accept_errors)
+
+
+class FakePoller:
+    def __init__(self):
+        self.socks = []
+
+    def register(self, s, events):
+        self.socks.append(s)
+
+    def modify(self, s, events):
+        pass
+
+    def unregister(self, s):
+        self.socks = [x for x in self.socks if x is not s]
+
+    def poll(self, timeout_ms):
+        return [(s, POLLIN) for s in self.socks if s.ready()]
+
+
+class FakeNet:
+    def __init__(self):
+        self.listener = None
+        self.listens = 0
+        self.bind_errors = []
+
+    def listen(self, host, port, backlog=8):
+        if self.bind_errors:
+            raise OSError(self.bind_errors.pop(0))
+        self.listens += 1
+        self.listener = FakeListener()
+        return self.listener
+
+    def poller(self):
+        return FakePoller()
+
+    def client(self, data=b'', send_max=None):
+        """A new client connection waiting to be accepted, having sent data."""
+        s = FakeSock(data, send_max)
+        self.listener.pending.append(s)
+        return s
+
+
+def parse_response(raw):
+    """(status, headers dict, body bytes, rest) from raw response bytes (chunked or not)."""
+    raw = bytes(raw)
+    end = raw.find(b'\r\n\r\n')
+    if end < 0:
+        return None
+    lines = raw[:end].decode().split('\r\n')
+    status = int(lines[0].split(' ')[1])
+    headers = {}
+    for line in lines[1:]:
+        k, v = line.split(':', 1)
+        headers[k.strip().lower()] = v.strip()
+    rest = raw[end + 4:]
+    if headers.get('transfer-encoding') == 'chunked':
+        body = b''
+        while True:
+            nl = rest.find(b'\r\n')
+            n = int(rest[:nl], 16)
+            body += rest[nl + 2:nl + 2 + n]
+            rest = rest[nl + 4 + n:]
+            if n == 0:
+                break
+        return status, headers, body, rest
+    n = int(headers.get('content-length', len(rest)))
+    return status, headers, rest[:n], rest[n:]

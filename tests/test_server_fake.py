@@ -1,0 +1,238 @@
+# portable: runs under CPython (pytest) and MicroPython (tests/mp/run.mjs)
+"""The server over an in-memory network: every socket failure a board sees, injected."""
+import errno
+import time
+import unittest
+
+from fakenet import FakeNet, parse_response
+from prometheus_express import CollectorRegistry, Gauge
+from prometheus_express.http import Router, basic_auth
+from prometheus_express.server import MetricsServer
+
+GET = b'GET /metrics HTTP/1.1\r\nHost: board\r\n\r\n'
+ERRNOS = (3, 4, 7, 112, getattr(errno, 'ENOTCONN', 107), 128, getattr(errno, 'ECONNRESET', 104),
+          getattr(errno, 'ETIMEDOUT', 110))
+FATAL_AT_ACCEPT = ERRNOS[:-1]  # ETIMEDOUT at accept just means "nobody came"
+
+
+class Base(unittest.TestCase):
+    stream = False
+
+    def setUp(self):
+        self.net = FakeNet()
+        self.r = CollectorRegistry()
+        g = Gauge('temperature_celsius', 'Temperature.', ['sensor'], registry=self.r)
+        g.labels('bme680').set(21.5)
+        self.server = MetricsServer(8080, '0.0.0.0', self.r, net=self.net, timeout=0.3,
+                                    max_connections=4, stream=self.stream)
+
+    def tearDown(self):
+        self.server.close()
+
+    def spin(self, n=12):
+        for _ in range(n):
+            self.server.poll(0)
+
+    def ask(self, data=GET, send_max=None):
+        c = self.net.client(data, send_max)
+        self.spin()
+        return c, parse_response(c.out)
+
+    def errors(self, kind):
+        return self.r.get_sample_value('exporter_http_errors_total', {'kind': kind}) or 0
+
+    def assert_scrape_works(self):
+        c, resp = self.ask()
+        self.assertEqual(resp[0], 200)
+        self.assertTrue(b'temperature_celsius{sensor="bme680"} 21.5\n' in resp[2])
+
+
+class Serving(Base):
+    def test_get_and_keep_alive(self):
+        c, resp = self.ask()
+        self.assertEqual(resp[0], 200)
+        self.assertEqual(resp[1]['content-type'], 'text/plain; version=0.0.4; charset=utf-8')
+        self.assertFalse(c.closed)
+        c.feed(b'GET /metrics HTTP/1.1\r\n\r\nGET /metrics?x=1 HTTP/1.1\r\n\r\n')  # pipelined
+        c.out = bytearray()
+        self.spin()
+        first = parse_response(c.out)
+        second = parse_response(first[3])
+        self.assertEqual((first[0], second[0]), (200, 200))
+        self.assertEqual(self.r.get_sample_value('exporter_http_requests_total', {'code': '200'}), 3)
+
+    def test_head_and_close(self):
+        c, resp = self.ask(b'HEAD /metrics HTTP/1.1\r\nConnection: close\r\n\r\n')
+        self.assertEqual(resp[0], 200)
+        self.assertEqual(resp[2], b'')
+        self.assertTrue(int(resp[1].get('content-length', '1')) > 0 or
+                        resp[1].get('transfer-encoding') == 'chunked')
+        self.assertTrue(c.closed)
+
+    def test_http10_closes(self):
+        c, resp = self.ask(b'GET /metrics HTTP/1.0\r\n\r\n')
+        self.assertEqual(resp[0], 200)
+        self.assertTrue(b'21.5' in resp[2])
+        self.assertTrue(c.closed)
+
+    def test_status_codes(self):
+        cases = [(b'GET /nope HTTP/1.1\r\n\r\n', 404),
+                 (b'POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n', 405),
+                 (b'garbage\r\n\r\n', 400),
+                 (b'GET /metrics HTTP/1.1\r\nbad header\r\n\r\n', 400),
+                 (b'GET /metrics HTTP/2.0\r\n\r\n', 505),
+                 (b'GET /metrics HTTP/1.1\r\nX: ' + b'a' * 9000 + b'\r\n\r\n', 431),
+                 (b'GET /' + b'a' * 9000 + b' HTTP/1.1\r\n\r\n', 414),
+                 (b'GET /metrics HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n', 413)]
+        for req, status in cases:
+            c, resp = self.ask(req)
+            self.assertEqual(resp[0], status)
+            if status == 405:
+                self.assertEqual(resp[1]['allow'], 'GET, HEAD')
+        self.assert_scrape_works()
+
+    def test_timeout_408_and_silent_client_does_not_block_others(self):
+        silent = self.net.client(b'')
+        partial = self.net.client(b'GET /metr')
+        self.spin()
+        self.assert_scrape_works()  # while two clients hold connections
+        time.sleep(0.4)
+        self.spin()
+        self.assertEqual(parse_response(partial.out)[0], 408)
+        self.assertTrue(silent.closed and partial.closed)
+        self.assertEqual(silent.out, bytearray())
+
+    def test_full_gets_503(self):
+        held = [self.net.client(b'') for _ in range(4)]
+        self.spin()
+        c, resp = self.ask()
+        self.assertEqual(resp[0], 503)
+        self.assertTrue(c.closed)
+        for h in held:
+            h.peer_closed = True
+        self.spin()
+        self.assert_scrape_works()
+
+    def test_short_writes_of_one_byte(self):
+        c, resp = self.ask(send_max=1)
+        self.assertEqual(resp[0], 200)
+        self.assertTrue(b'temperature_celsius{sensor="bme680"} 21.5\n' in resp[2])
+
+    def test_trickled_request(self):
+        c = self.net.client(b'')
+        for b in GET:
+            c.feed(bytes([b]))
+            self.server.poll(0)
+        resp = parse_response(c.out)
+        self.assertEqual(resp[0], 200)
+
+
+class Failures(Base):
+    def test_accept_errors_rebind_the_listener(self):
+        for code in FATAL_AT_ACCEPT:
+            before = self.net.listens
+            self.net.listener.accept_errors.append(code)
+            self.spin(1)
+            deadline = time.time() + 3
+            while self.net.listens == before and time.time() < deadline:
+                self.server.poll(0.01)
+            self.assertEqual(self.net.listens, before + 1, 'errno %d' % code)
+            self.assert_scrape_works()
+        self.assertEqual(self.errors('listener'), len(FATAL_AT_ACCEPT))
+
+    def test_eagain_and_timeout_at_accept_are_not_errors(self):
+        self.net.listener.accept_errors.extend([errno.EAGAIN, getattr(errno, 'ETIMEDOUT', 110)])
+        self.spin()
+        self.assertEqual(self.net.listens, 1)
+        self.assert_scrape_works()
+
+    def test_rebind_failures_back_off_and_recover(self):
+        self.net.bind_errors = [112, 98]
+        self.net.listener.accept_errors.append(4)
+        deadline = time.time() + 5
+        while self.net.listens < 2 and time.time() < deadline:
+            self.server.poll(0.01)
+        self.assertEqual(self.net.listens, 2)
+        self.assertEqual(self.errors('bind'), 2)
+        self.assert_scrape_works()
+
+    def test_recv_errors_drop_only_that_client(self):
+        for code in ERRNOS:
+            bad = self.net.client(b'')
+            bad.recv_errors.append(code)
+            self.spin()
+            self.assertTrue(bad.closed)
+            self.assert_scrape_works()
+
+    def test_send_errors_drop_only_that_client(self):
+        for code in ERRNOS:
+            bad = self.net.client(GET)
+            bad.send_errors.append(code)
+            self.spin()
+            self.assertTrue(bad.closed)
+            self.assert_scrape_works()
+
+    def test_peer_close_mid_request(self):
+        c = self.net.client(b'GET /met')
+        c.peer_closed = True
+        self.spin()
+        self.assertTrue(c.closed)
+        self.assert_scrape_works()
+
+    def test_collector_failure_gives_500_and_server_lives(self):
+        class Broken:
+            def collect(self):
+                raise RuntimeError('sensor bus hung')
+        self.r.register(Broken())
+        c, resp = self.ask()
+        self.assertEqual(resp[0], 500)
+        self.r.unregister(self.r.collectors()[-1])
+        self.assert_scrape_works()
+
+
+class Streamed(Failures):
+    """The same failures with the board's streaming writer (chunked transfer encoding)."""
+    stream = True
+
+    def test_large_page_is_chunked_and_complete(self):
+        g = Gauge('many', 'Many series.', ['i'], registry=self.r)
+        for i in range(300):
+            g.labels(str(i)).set(i)
+        c, resp = self.ask(send_max=700)
+        self.assertEqual(resp[0], 200)
+        self.assertEqual(resp[1]['transfer-encoding'], 'chunked')
+        self.assertTrue(b'many{i="299"} 299.0\n' in resp[2])
+        self.assertEqual(resp[2].count(b'\nmany{'), 300)
+
+
+class Routing(Base):
+    def setUp(self):
+        self.net = FakeNet()
+        self.r = CollectorRegistry()
+        Gauge('temperature_celsius', 'T.', ['sensor'], registry=self.r).labels('bme680').set(21.5)
+        router = Router()
+        router.register('GET', '/hello', lambda req: 'hi ' + ','.join(req.args('who')))
+        router.add('/echo', lambda req: (req.body, 200, 'application/octet-stream'), ('POST',))
+        seen = []
+        router.use(lambda req, nxt: (seen.append(req.path), nxt(req))[1])
+        self.seen = seen
+        self.server = MetricsServer(8080, '0.0.0.0', self.r, router=router, net=self.net,
+                                    auth=basic_auth('prom', 's3cret'), timeout=0.3)
+
+    def test_routes_middleware_and_auth(self):
+        c, resp = self.ask(b'GET /hello?who=a%20b&who=c HTTP/1.1\r\n\r\n')
+        self.assertEqual((resp[0], resp[2]), (200, b'hi a b,c'))
+        c, resp = self.ask(b'POST /echo HTTP/1.1\r\nContent-Length: 5\r\n\r\nab\x00cd')
+        self.assertEqual((resp[0], resp[2]), (200, b'ab\x00cd'))
+        c, resp = self.ask()
+        self.assertEqual(resp[0], 401)
+        self.assertEqual(resp[1]['www-authenticate'], 'Basic realm="metrics"')
+        c, resp = self.ask(b'GET /metrics HTTP/1.1\r\nAuthorization: Basic cHJvbTpzM2NyZXQ=\r\n\r\n')
+        self.assertEqual(resp[0], 200)
+        c, resp = self.ask(b'GET /metrics HTTP/1.1\r\nAuthorization: Basic cHJvbTpzM2NyZXU=\r\n\r\n')
+        self.assertEqual(resp[0], 401)
+        self.assertEqual(self.seen, ['/hello', '/echo', '/metrics'])  # 401s stop before middleware
+
+
+if __name__ == '__main__':
+    unittest.main()
