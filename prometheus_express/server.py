@@ -38,10 +38,11 @@ class _Chunked:
     """write(str) for a streamed body: buffers about one segment, then sends it as an HTTP
     chunk (the head goes first, on the first flush). Peak memory is one chunk."""
 
-    def __init__(self, sock, head, chunked):
+    def __init__(self, sock, head, chunked, z=None):
         self.sock = sock
         self.head = head
         self.chunked = chunked
+        self.z = z  # a zlib compressobj when the client takes gzip
         self.pieces = []
         self.size = 0
 
@@ -51,10 +52,14 @@ class _Chunked:
         if self.size >= _CHUNK:
             self.flush()
 
-    def flush(self):
+    def flush(self, last=False):
         data = ''.join(self.pieces).encode('utf-8')
         self.pieces = []
         self.size = 0
+        if self.z is not None:
+            data = self.z.compress(data)
+            if last:
+                data += self.z.flush()
         if self.head is not None:
             send_all(self.sock, self.head.encode('utf-8'))
             self.head = None
@@ -67,11 +72,11 @@ class _Chunked:
                 send_all(self.sock, data)
 
 
-def _gzip(data):
+def _gzipper():
+    """A gzip compressobj where the runtime has zlib (CPython), else None."""
     try:
         import zlib
-        z = zlib.compressobj(6, zlib.DEFLATED, 31)
-        return z.compress(data) + z.flush()
+        return zlib.compressobj(6, zlib.DEFLATED, 31)
     except (ImportError, AttributeError, TypeError):
         return None
 
@@ -301,6 +306,9 @@ class MetricsServer:
         except OSError as e:
             self._error(err_kind(e))
             return False
+        except Exception:  # a collector failing mid-answer: drop this connection only
+            self._error('render')
+            return False
         self._count(resp.status if ok else 500)
         return keep and ok
 
@@ -310,14 +318,27 @@ class MetricsServer:
         for k, v in resp.headers:
             head += k + ': ' + v + '\r\n'
         body = resp.body
+        z = None
+        if self.gzip and 'gzip' in req.headers.get('accept-encoding', ''):
+            z = _gzipper()
+            if z is not None:
+                head += 'Content-Encoding: gzip\r\n'
+        if callable(body) and req.method == 'HEAD':
+            n = [0]
+
+            def count(s):
+                n[0] += len(s.encode('utf-8'))
+            body(count)  # HEAD: the length a GET would get, without holding the page
+            if z is None:
+                head += 'Content-Length: %d\r\n' % n[0]
+            send_all(sock, (head + 'Connection: %s\r\n\r\n' % (
+                'keep-alive' if keep else 'close')).encode('utf-8'))
+            return True
         if callable(body):
             if self.stream and req.version == 'HTTP/1.1':
                 head += 'Connection: %s\r\nTransfer-Encoding: chunked\r\n\r\n' % (
                     'keep-alive' if keep else 'close')
-                if req.method == 'HEAD':
-                    send_all(sock, head.encode('utf-8'))
-                    return True
-                out = _Chunked(sock, head, True)
+                out = _Chunked(sock, head, True, z)
                 try:
                     body(out.write)
                 except OSError:
@@ -327,7 +348,7 @@ class MetricsServer:
                     if out.head is not None:  # nothing sent yet: a clean 500
                         self._send_error(sock, 500)
                     return False
-                out.flush()
+                out.flush(True)
                 send_all(sock, b'0\r\n\r\n')
                 return True
             pieces = []
@@ -340,11 +361,8 @@ class MetricsServer:
             body = ''.join(pieces)
         if isinstance(body, str):
             body = body.encode('utf-8')
-        if (self.gzip and body and 'gzip' in req.headers.get('accept-encoding', '')):
-            z = _gzip(body)
-            if z is not None:
-                body = z
-                head += 'Content-Encoding: gzip\r\n'
+        if z is not None:
+            body = z.compress(body) + z.flush()
         head += 'Connection: %s\r\nContent-Length: %d\r\n\r\n' % (
             'keep-alive' if keep else 'close', len(body))
         if req.method == 'HEAD':

@@ -132,7 +132,11 @@ def parse_response(raw):
         body = b''
         while True:
             nl = rest.find(b'\r\n')
+            if nl <= 0:
+                return None  # incomplete
             n = int(rest[:nl], 16)
+            if len(rest) < nl + 4 + n:
+                return None
             body += rest[nl + 2:nl + 2 + n]
             rest = rest[nl + 4 + n:]
             if n == 0:

@@ -1,0 +1,220 @@
+"""The exporter on real sockets on 127.0.0.1 (CPython)."""
+import gzip
+import socket
+import threading
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+from prometheus_client import parser as text_parser
+from prometheus_client.openmetrics import parser as om_parser
+
+import prometheus_express as pe
+from prometheus_express.http import Router, basic_auth, bearer_token
+from prometheus_express.server import MetricsServer, start_http_server
+
+from fakenet import parse_response
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Live(unittest.TestCase):
+    stream = None
+    auth = None
+
+    def setUp(self):
+        self.r = pe.CollectorRegistry()
+        g = pe.Gauge('temperature_celsius', 'Temperature.', ['sensor'], registry=self.r)
+        g.labels('bme680').set(21.5)
+        self.port = free_port()
+        self.server, self.thread = start_http_server(self.port, '127.0.0.1', self.r,
+                                                     timeout=0.5, stream=self.stream,
+                                                     auth=self.auth)
+
+    def tearDown(self):
+        self.server.shutdown()
+        self.thread.join(5)
+        self.server.close()
+
+    def url(self, path='/metrics'):
+        return 'http://127.0.0.1:%d%s' % (self.port, path)
+
+    def raw(self, data, sock=None, wait=0.3):
+        s = sock or socket.create_connection(('127.0.0.1', self.port), timeout=3)
+        s.sendall(data)
+        out = b''
+        deadline = time.time() + wait + 2
+        while time.time() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            out += chunk
+            r = parse_response(out)
+            if r and (r[1].get('transfer-encoding') != 'chunked' or out.endswith(b'0\r\n\r\n')) \
+                    and len(r[2]) >= int(r[1].get('content-length', 0)):
+                break
+        if sock is None:
+            s.close()
+        return parse_response(out)
+
+
+class Basics(Live):
+    def test_scrape_parses_with_upstream_parser(self):
+        with urllib.request.urlopen(self.url()) as resp:
+            body = resp.read().decode()
+            self.assertEqual(resp.headers['Content-Type'],
+                             'text/plain; version=0.0.4; charset=utf-8')
+        fams = {f.name: f for f in text_parser.text_string_to_metric_families(body)}
+        self.assertEqual(fams['temperature_celsius'].samples[0].value, 21.5)
+
+    def test_openmetrics_negotiation(self):
+        req = urllib.request.Request(self.url(), headers={
+            'Accept': 'application/openmetrics-text; version=1.0.0; charset=utf-8'})
+        with urllib.request.urlopen(req) as resp:
+            self.assertTrue(resp.headers['Content-Type'].startswith('application/openmetrics-text'))
+            body = resp.read().decode()
+        self.assertTrue(body.endswith('# EOF\n'))
+        names = [f.name for f in om_parser.text_string_to_metric_families(body)]
+        self.assertIn('temperature_celsius', names)
+
+    def test_gzip(self):
+        req = urllib.request.Request(self.url(), headers={'Accept-Encoding': 'gzip'})
+        with urllib.request.urlopen(req) as resp:
+            self.assertEqual(resp.headers['Content-Encoding'], 'gzip')
+            body = gzip.decompress(resp.read()).decode()
+        self.assertIn('temperature_celsius{sensor="bme680"} 21.5', body)
+
+    def test_name_filter(self):
+        pe.Counter('other', 'Other.', registry=self.r).inc()
+        with urllib.request.urlopen(self.url('/metrics?name[]=other_total')) as resp:
+            body = resp.read().decode()
+        self.assertIn('other_total 1.0', body)
+        self.assertNotIn('temperature', body)
+
+    def test_status_codes_on_the_wire(self):
+        cases = [(b'GET /nope HTTP/1.1\r\n\r\n', 404), (b'DELETE /metrics HTTP/1.1\r\n\r\n', 405),
+                 (b'\x00\xff garbage\r\n\r\n', 400),
+                 (b'GET /metrics HTTP/1.1\r\nX: ' + b'a' * 9000 + b'\r\n\r\n', 431),
+                 (b'GET /metrics HTTP/1.1\r\nContent-Length: 999999\r\n\r\n', 413),
+                 (b'GET /metrics HTTP/1.1\r\n\r\n', 200), (b'HEAD /metrics HTTP/1.1\r\n\r\n', 200)]
+        for data, status in cases:
+            with self.subTest(status=status):
+                r = self.raw(data)
+                self.assertEqual(r[0], status)
+        r = self.raw(b'GET /metr', wait=1.0)  # then silence: 408 after the timeout
+        self.assertEqual(r[0], 408)
+
+    def test_keep_alive_many_requests_one_connection(self):
+        s = socket.create_connection(('127.0.0.1', self.port), timeout=3)
+        for _ in range(50):
+            r = self.raw(b'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n', sock=s)
+            self.assertEqual(r[0], 200)
+            self.assertEqual(r[1]['connection'], 'keep-alive')
+        s.close()
+
+    def test_partial_reads_byte_by_byte(self):
+        s = socket.create_connection(('127.0.0.1', self.port), timeout=3)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for b in b'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n':
+            s.send(bytes([b]))
+            time.sleep(0.002)
+        r = self.raw(b'', sock=s)
+        self.assertEqual(r[0], 200)
+        s.close()
+
+    def test_silent_client_does_not_block_a_scrape(self):
+        silent = socket.create_connection(('127.0.0.1', self.port), timeout=3)
+        t = time.time()
+        with urllib.request.urlopen(self.url()) as resp:
+            self.assertEqual(resp.status, 200)
+        self.assertLess(time.time() - t, 0.45)  # answered before the silent one's timeout
+        silent.close()
+
+    def test_100_connections_at_once(self):
+        results = []
+
+        def one():
+            try:
+                with urllib.request.urlopen(self.url(), timeout=10) as resp:
+                    results.append((resp.status, b'21.5' in resp.read()))
+            except Exception as e:  # noqa: BLE001 - recorded and asserted below
+                results.append(('error', repr(e)))
+
+        threads = [threading.Thread(target=one) for _ in range(100)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+        self.assertEqual(results, [(200, True)] * 100)
+
+    def test_client_resets_do_not_stop_the_server(self):
+        for _ in range(20):
+            s = socket.create_connection(('127.0.0.1', self.port))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\x01\x00\x00\x00\x00\x00\x00\x00')
+            s.send(b'GET /metrics HTTP/1.1\r\n\r\n')
+            s.close()  # RST while the server answers
+        with urllib.request.urlopen(self.url()) as resp:
+            self.assertEqual(resp.status, 200)
+
+    def test_rebinds_same_port_after_close(self):
+        self.server.shutdown()
+        self.thread.join(5)
+        self.server.close()
+        self.server, self.thread = start_http_server(self.port, '127.0.0.1', self.r)
+        with urllib.request.urlopen(self.url()) as resp:
+            self.assertEqual(resp.status, 200)
+
+    def test_port_in_use_raises(self):
+        with self.assertRaises(OSError):
+            MetricsServer(self.port, '127.0.0.1', self.r)
+
+
+class Streamed(Basics):
+    """The board's chunked streaming writer, on real sockets."""
+    stream = True
+
+
+class Auth(Live):
+    auth = basic_auth('prom', 'pw')
+
+    def test_basic(self):
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(self.url())
+        self.assertEqual(cm.exception.code, 401)
+        self.assertEqual(cm.exception.headers['WWW-Authenticate'], 'Basic realm="metrics"')
+        req = urllib.request.Request(self.url(), headers={'Authorization': 'Basic cHJvbTpwdw=='})
+        with urllib.request.urlopen(req) as resp:
+            self.assertEqual(resp.status, 200)
+
+    def test_bearer_route(self):
+        router = Router()
+        router.add('/secret', lambda req: 'ok', auth=bearer_token('t0k'))
+        port = free_port()
+        srv, th = start_http_server(port, '127.0.0.1', self.r, router=router)
+        try:
+            url = 'http://127.0.0.1:%d/secret' % port
+            with self.assertRaises(urllib.error.HTTPError) as cm:
+                urllib.request.urlopen(urllib.request.Request(
+                    url, headers={'Authorization': 'Bearer nope'}))
+            self.assertEqual(cm.exception.code, 401)
+            with urllib.request.urlopen(urllib.request.Request(
+                    url, headers={'Authorization': 'Bearer t0k'})) as resp:
+                self.assertEqual(resp.read(), b'ok')
+        finally:
+            srv.shutdown()
+            th.join(5)
+            srv.close()
+
+
+if __name__ == '__main__':
+    unittest.main()
