@@ -58,6 +58,25 @@ def _header(w, ns, name, doc, typ, text):
     w('\n')
 
 
+def _heads(c, ns):
+    """A metric's header lines, made once and kept on it: (ns, text, text _created, OM)."""
+    h = getattr(c, '_heads', None)
+    if h is None or h[0] != ns:
+        parts = []
+        suffix, typ = _TEXT_TYPES.get(c._type, ('', c._type))
+        _header(parts.append, ns, c._name + suffix, c._documentation, typ, True)
+        text = ''.join(parts)
+        parts = []
+        _header(parts.append, ns, c._name + '_created', c._documentation, 'gauge', True)
+        created = ''.join(parts)
+        parts = []
+        _header(parts.append, ns, c._name, c._documentation, c._type, False)
+        if c._unit:
+            parts.append('# UNIT ' + ns + escape_name(c._name) + ' ' + c._unit + '\n')
+        h = c._heads = (ns, text, created, ''.join(parts))
+    return h
+
+
 def write_text(registry, write):
     """Write the Prometheus text format 0.0.4 page for registry through write(str)."""
     from .metrics import created_enabled
@@ -68,12 +87,11 @@ def write_text(registry, write):
         if c is None:
             _generic_text(m, w, ns)
             continue
-        suffix, typ = _TEXT_TYPES.get(c._type, ('', c._type))
-        _header(w, ns, c._name + suffix, c._documentation, typ, True)
+        h = _heads(c, ns)
+        w(h[1])
         c._write(w, ns, False)
         if created and c._has_created:
-            c._write_created(w, ns, lambda: _header(w, ns, c._name + '_created',
-                                                    c._documentation, 'gauge', True))
+            c._write_created(w, ns, lambda: w(h[2]))
 
 
 def write_openmetrics(registry, write):
@@ -84,9 +102,7 @@ def write_openmetrics(registry, write):
         if c is None:
             _generic_om(m, w, ns)
             continue
-        _header(w, ns, c._name, c._documentation, c._type, False)
-        if c._unit:
-            w('# UNIT ' + ns + escape_name(c._name) + ' ' + c._unit + '\n')
+        w(_heads(c, ns)[3])
         c._write(w, ns, True)
     w('# EOF\n')
 

@@ -24,6 +24,35 @@ _CPYTHON = sys.implementation.name == 'cpython'
 _CHUNK = 1460  # bytes per streamed chunk: one TCP segment on most boards
 
 
+class _Sender:
+    """The socket as the writers see it: send_all() tries a non-blocking send first (most
+    answers fit the socket buffer: no extra system calls), and only if that is short waits
+    for the rest with the connection's timeout."""
+
+    def __init__(self, sock, timeout):
+        self.sock = sock
+        self.timeout = timeout
+
+    def send(self, data):
+        return self.sock.send(data)
+
+    def send_all(self, data):
+        sock = self.sock
+        try:
+            k = sock.send(data)
+        except OSError as e:
+            if err_kind(e) != 'again':
+                raise
+            k = 0
+        if k is None or k >= len(data):
+            return
+        sock.settimeout(self.timeout)
+        try:
+            send_all(sock, memoryview(data)[k:])
+        finally:
+            sock.setblocking(False)
+
+
 class _Conn:
     def __init__(self, sock):
         self.sock = sock
@@ -60,16 +89,13 @@ class _Chunked:
             data = self.z.compress(data)
             if last:
                 data += self.z.flush()
+        if data and self.chunked:
+            data = ('%x\r\n' % len(data)).encode() + data + b'\r\n'
         if self.head is not None:
-            send_all(self.sock, self.head.encode('utf-8'))
+            data = self.head.encode('utf-8') + data
             self.head = None
         if data:
-            if self.chunked:
-                send_all(self.sock, ('%x\r\n' % len(data)).encode())
-                send_all(self.sock, data)
-                send_all(self.sock, b'\r\n')
-            else:
-                send_all(self.sock, data)
+            self.sock.send_all(data)
 
 
 def _gzipper():
@@ -116,6 +142,7 @@ class MetricsServer:
         self._retry_at = None
         self._stopped = False
         self._by_code = {}
+        self._checked = ticks()
         self._metrics(registry if self_metrics else None)
         self._bind()  # the first bind raises, as prometheus_client's does
 
@@ -288,7 +315,11 @@ class MetricsServer:
             head += k + ': ' + v + '\r\n'
         body = r.body.encode('utf-8')
         head += 'Connection: close\r\nContent-Length: %d\r\n\r\n' % len(body)
-        send_all(sock, head.encode('utf-8') + body)
+        data = head.encode('utf-8') + body
+        if isinstance(sock, _Sender):
+            sock.send_all(data)
+        else:
+            send_all(sock, data)
 
     def _handle(self, conn, req):
         """Answer one request; True to keep the connection open."""
@@ -300,9 +331,7 @@ class MetricsServer:
         keep = req.keep_alive and not self._stopped
         sock = conn.sock
         try:
-            sock.settimeout(self.timeout)
-            ok = self._write(sock, req, resp, keep)
-            sock.setblocking(False)
+            ok = self._write(_Sender(sock, self.timeout), req, resp, keep)
         except OSError as e:
             self._error(err_kind(e))
             return False
@@ -331,7 +360,7 @@ class MetricsServer:
             body(count)  # HEAD: the length a GET would get, without holding the page
             if z is None:
                 head += 'Content-Length: %d\r\n' % n[0]
-            send_all(sock, (head + 'Connection: %s\r\n\r\n' % (
+            sock.send_all((head + 'Connection: %s\r\n\r\n' % (
                 'keep-alive' if keep else 'close')).encode('utf-8'))
             return True
         if callable(body):
@@ -349,7 +378,7 @@ class MetricsServer:
                         self._send_error(sock, 500)
                     return False
                 out.flush(True)
-                send_all(sock, b'0\r\n\r\n')
+                sock.send_all(b'0\r\n\r\n')
                 return True
             pieces = []
             try:
@@ -366,12 +395,15 @@ class MetricsServer:
         head += 'Connection: %s\r\nContent-Length: %d\r\n\r\n' % (
             'keep-alive' if keep else 'close', len(body))
         if req.method == 'HEAD':
-            send_all(sock, head.encode('utf-8'))
+            sock.send_all(head.encode('utf-8'))
         else:
-            send_all(sock, head.encode('utf-8') + body)
+            sock.send_all(head.encode('utf-8') + body)
         return True
 
     def _expire(self):
+        if elapsed(self._checked) < 0.1:
+            return
+        self._checked = ticks()
         for conn in list(self._conns.values()):
             if elapsed(conn.t0) > self.timeout:
                 if conn.buf or conn.req is not None:
