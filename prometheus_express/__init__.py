@@ -18,13 +18,21 @@ _WHERE = {
                    'write_exposition', 'choose_encoder', 'negotiate', 'CONTENT_TYPE_LATEST',
                    'CONTENT_TYPE_PLAIN_0_0_4', 'CONTENT_TYPE_PLAIN_1_0_0',
                    'CONTENT_TYPE_OPENMETRICS'),
-    'server': ('start_http_server', 'MetricsServer', 'Router'),
+    'server': ('start_http_server', 'MetricsServer'),
+    'http': ('Router', 'basic_auth', 'bearer_token'),
+    'aio': ('serve',),
     'push': ('push_to_gateway', 'pushadd_to_gateway', 'delete_from_gateway',
              'basic_auth_handler', 'instance_ip_grouping_key'),
 }
 
 
+_MODULES = ('metrics', 'registry', 'families', 'exposition', 'http', 'server', 'aio', 'push',
+            'remote_write', 'board')
+
+
 def __getattr__(name):
+    if name in _MODULES:  # `from prometheus_express import aio` on MicroPython lands here
+        return __import__('prometheus_express.' + name, None, None, ['__name__'])
     for module, names in _WHERE.items():
         if name in names:
             mod = __import__('prometheus_express.' + module, None, None, [name])

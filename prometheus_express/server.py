@@ -107,6 +107,79 @@ def _gzipper():
         return None
 
 
+def error_bytes(status, headers=None, message=None):
+    """A whole error answer that closes the connection."""
+    r = error_response(status, message, headers)
+    head = status_line('HTTP/1.1', status) + 'Content-Type: text/plain; charset=utf-8\r\n'
+    for k, v in r.headers:
+        head += k + ': ' + v + '\r\n'
+    body = r.body.encode('utf-8')
+    head += 'Connection: close\r\nContent-Length: %d\r\n\r\n' % len(body)
+    return head.encode('utf-8') + body
+
+
+def write_response(sock, req, resp, keep, stream=False, gzip=True):
+    """Send resp for req through sock.send_all(bytes): streamed in HTTP chunks when stream
+    is set (and the client speaks HTTP/1.1), else with a Content-Length; gzip when asked and
+    the runtime has zlib. False when the body failed to render (a 500 went out if nothing
+    else had). Shared by MetricsServer and the asyncio server."""
+    head = (status_line('HTTP/1.1', resp.status) + 'Content-Type: ' + resp.content_type +
+            '\r\n')
+    for k, v in resp.headers:
+        head += k + ': ' + v + '\r\n'
+    body = resp.body
+    z = None
+    if gzip and 'gzip' in req.headers.get('accept-encoding', ''):
+        z = _gzipper()
+        if z is not None:
+            head += 'Content-Encoding: gzip\r\n'
+    if callable(body) and req.method == 'HEAD':
+        n = [0]
+
+        def count(s):
+            n[0] += len(s.encode('utf-8'))
+        body(count)  # HEAD: the length a GET would get, without holding the page
+        if z is None:
+            head += 'Content-Length: %d\r\n' % n[0]
+        sock.send_all((head + 'Connection: %s\r\n\r\n' % (
+            'keep-alive' if keep else 'close')).encode('utf-8'))
+        return True
+    if callable(body):
+        if stream and req.version == 'HTTP/1.1':
+            head += 'Connection: %s\r\nTransfer-Encoding: chunked\r\n\r\n' % (
+                'keep-alive' if keep else 'close')
+            out = _Chunked(sock, head, True, z)
+            try:
+                body(out.write)
+            except OSError:
+                raise
+            except Exception:
+                if out.head is not None:  # nothing sent yet: a clean 500
+                    sock.send_all(error_bytes(500))
+                return False
+            out.flush(True)
+            sock.send_all(b'0\r\n\r\n')
+            return True
+        pieces = []
+        try:
+            body(pieces.append)
+        except Exception:
+            sock.send_all(error_bytes(500))
+            return False
+        body = ''.join(pieces)
+    if isinstance(body, str):
+        body = body.encode('utf-8')
+    if z is not None:
+        body = z.compress(body) + z.flush()
+    head += 'Connection: %s\r\nContent-Length: %d\r\n\r\n' % (
+        'keep-alive' if keep else 'close', len(body))
+    if req.method == 'HEAD':
+        sock.send_all(head.encode('utf-8'))
+    else:
+        sock.send_all(head.encode('utf-8') + body)
+    return True
+
+
 class MetricsServer:
     """An HTTP server for /metrics (and any routes you add to its router).
 
@@ -309,17 +382,7 @@ class MetricsServer:
         c.inc()
 
     def _send_error(self, sock, status, headers=None, message=None):
-        r = error_response(status, message, headers)
-        head = status_line('HTTP/1.1', status) + 'Content-Type: text/plain; charset=utf-8\r\n'
-        for k, v in r.headers:
-            head += k + ': ' + v + '\r\n'
-        body = r.body.encode('utf-8')
-        head += 'Connection: close\r\nContent-Length: %d\r\n\r\n' % len(body)
-        data = head.encode('utf-8') + body
-        if isinstance(sock, _Sender):
-            sock.send_all(data)
-        else:
-            send_all(sock, data)
+        send_all(sock, error_bytes(status, headers, message))
 
     def _handle(self, conn, req):
         """Answer one request; True to keep the connection open."""
@@ -331,7 +394,10 @@ class MetricsServer:
         keep = req.keep_alive and not self._stopped
         sock = conn.sock
         try:
-            ok = self._write(_Sender(sock, self.timeout), req, resp, keep)
+            ok = write_response(_Sender(sock, self.timeout), req, resp, keep, self.stream,
+                                self.gzip)
+            if not ok:
+                self._error('render')
         except OSError as e:
             self._error(err_kind(e))
             return False
@@ -341,64 +407,6 @@ class MetricsServer:
         self._count(resp.status if ok else 500)
         return keep and ok
 
-    def _write(self, sock, req, resp, keep):
-        head = (status_line('HTTP/1.1', resp.status) + 'Content-Type: ' + resp.content_type +
-                '\r\n')
-        for k, v in resp.headers:
-            head += k + ': ' + v + '\r\n'
-        body = resp.body
-        z = None
-        if self.gzip and 'gzip' in req.headers.get('accept-encoding', ''):
-            z = _gzipper()
-            if z is not None:
-                head += 'Content-Encoding: gzip\r\n'
-        if callable(body) and req.method == 'HEAD':
-            n = [0]
-
-            def count(s):
-                n[0] += len(s.encode('utf-8'))
-            body(count)  # HEAD: the length a GET would get, without holding the page
-            if z is None:
-                head += 'Content-Length: %d\r\n' % n[0]
-            sock.send_all((head + 'Connection: %s\r\n\r\n' % (
-                'keep-alive' if keep else 'close')).encode('utf-8'))
-            return True
-        if callable(body):
-            if self.stream and req.version == 'HTTP/1.1':
-                head += 'Connection: %s\r\nTransfer-Encoding: chunked\r\n\r\n' % (
-                    'keep-alive' if keep else 'close')
-                out = _Chunked(sock, head, True, z)
-                try:
-                    body(out.write)
-                except OSError:
-                    raise
-                except Exception:
-                    self._error('render')
-                    if out.head is not None:  # nothing sent yet: a clean 500
-                        self._send_error(sock, 500)
-                    return False
-                out.flush(True)
-                sock.send_all(b'0\r\n\r\n')
-                return True
-            pieces = []
-            try:
-                body(pieces.append)
-            except Exception:
-                self._error('render')
-                self._send_error(sock, 500)
-                return False
-            body = ''.join(pieces)
-        if isinstance(body, str):
-            body = body.encode('utf-8')
-        if z is not None:
-            body = z.compress(body) + z.flush()
-        head += 'Connection: %s\r\nContent-Length: %d\r\n\r\n' % (
-            'keep-alive' if keep else 'close', len(body))
-        if req.method == 'HEAD':
-            sock.send_all(head.encode('utf-8'))
-        else:
-            sock.send_all(head.encode('utf-8') + body)
-        return True
 
     def _expire(self):
         if elapsed(self._checked) < 0.1:
