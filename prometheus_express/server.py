@@ -195,7 +195,7 @@ class MetricsServer:
 
     def __init__(self, port=8080, addr='0.0.0.0', registry=REGISTRY, router=None, auth=None,
                  net=None, max_connections=None, timeout=5.0, stream=None, gzip=True,
-                 self_metrics=True, backlog=8):
+                 self_metrics=True, backlog=None):
         self.port = port
         self.addr = addr
         self.registry = registry
@@ -207,7 +207,7 @@ class MetricsServer:
         self.timeout = timeout
         self.stream = (not _CPYTHON) if stream is None else stream
         self.gzip = gzip
-        self.backlog = backlog
+        self.backlog = backlog or (128 if _CPYTHON else 4)
         self._conns = {}
         self._poller = self.net.poller()
         self._listener = None

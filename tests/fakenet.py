@@ -9,8 +9,9 @@ EAGAIN = errno.EAGAIN
 
 
 class FakeSock:
-    def __init__(self, inbound=b'', send_max=None):
+    def __init__(self, inbound=b'', send_max=None, send_fail_after=None):
         self.inbound = bytearray(inbound)
+        self.send_fail_after = send_fail_after  # raise ETIMEDOUT once this many bytes went
         self.out = bytearray()
         self.closed = False
         self.peer_closed = False
@@ -40,6 +41,8 @@ class FakeSock:
         if self.send_errors:
             raise OSError(self.send_errors.pop(0))
         k = len(data) if self.send_max is None else min(self.send_max, len(data))
+        if self.send_fail_after is not None and len(self.out) + k > self.send_fail_after:
+            raise OSError(getattr(errno, 'ETIMEDOUT', 110))
         self.out.extend(bytes(data[:k]))
         return k
 
@@ -93,10 +96,21 @@ class FakePoller:
 
 
 class FakeNet:
-    def __init__(self):
+    def __init__(self, answers=()):
         self.listener = None
         self.listens = 0
         self.bind_errors = []
+        self.answers = list(answers)  # for connect(): response bytes, an errno, or a FakeSock
+        self.connected = []           # (host, port, the client FakeSock) in order
+
+    def connect(self, host, port, timeout):
+        a = self.answers.pop(0)
+        if isinstance(a, int):
+            raise OSError(a)
+        s = a if isinstance(a, FakeSock) else FakeSock(a)
+        s.peer_closed = True
+        self.connected.append((host, port, s))
+        return s
 
     def listen(self, host, port, backlog=8):
         if self.bind_errors:
@@ -113,6 +127,34 @@ class FakeNet:
         s = FakeSock(data, send_max)
         self.listener.pending.append(s)
         return s
+
+
+def answer(status, body=b'', reason='X'):
+    """A whole HTTP response as a server would send it."""
+    return (('HTTP/1.1 %d %s\r\nContent-Length: %d\r\n\r\n' % (status, reason, len(body)))
+            .encode() + body)
+
+
+def parse_request(raw):
+    """(request line, headers dict, body) of raw request bytes, chunked bodies joined."""
+    raw = bytes(raw)
+    end = raw.find(b'\r\n\r\n')
+    lines = raw[:end].decode().split('\r\n')
+    headers = {}
+    for line in lines[1:]:
+        k, v = line.split(':', 1)
+        headers[k.strip().lower()] = v.strip()
+    rest = raw[end + 4:]
+    if headers.get('transfer-encoding') == 'chunked':
+        body = b''
+        while True:
+            nl = rest.find(b'\r\n')
+            n = int(rest[:nl], 16)
+            body += rest[nl + 2:nl + 2 + n]
+            rest = rest[nl + 4 + n:]
+            if n == 0:
+                return lines[0], headers, body
+    return lines[0], headers, rest
 
 
 def parse_response(raw):

@@ -1,0 +1,269 @@
+"""Pushgateway client (prometheus_client's names and signatures) and the tiny HTTP/1.1 client
+it and remote_write use.
+
+Imported on: CPython, MicroPython, CircuitPython (only when pushing).
+
+    push_to_gateway('pushgateway:9091', job='greenhouse', registry=registry)
+
+The page is streamed to the gateway in HTTP chunks as it renders (no copy of it in RAM) when
+the default handler is used; a handler of your own gets the bytes, as upstream's does.
+"""
+from ._sockets import Net, recv_some, send_all
+from .exposition import CONTENT_TYPE_PLAIN_0_0_4, write_text
+from .registry import REGISTRY
+
+
+# The Net used when none is given: set it once on CircuitPython,
+# push.NET = Net(socketpool.SocketPool(wifi.radio)); tests put an in-memory one here.
+NET = None
+
+
+class PushError(OSError):
+    """A non-2xx answer: .status is its code, .body what the server said."""
+
+    def __init__(self, status, body, url=''):
+        msg = body.decode('utf-8', 'replace') if isinstance(body, bytes) else str(body)
+        super().__init__('%s %d: %s' % (url, status, msg.strip()[:300]))
+        self.status = status
+        self.body = body
+        self.url = url
+
+
+def split_url(url):
+    """(scheme, host, port, path) of an http(s) URL; the scheme defaults to http."""
+    scheme = 'http'
+    i = url.find('://')
+    if i >= 0:
+        scheme = url[:i].lower()
+        url = url[i + 3:]
+    if scheme not in ('http', 'https'):
+        raise ValueError('Unsupported URL scheme: ' + scheme)
+    slash = url.find('/')
+    hostport, path = (url, '/') if slash < 0 else (url[:slash], url[slash:])
+    port = 443 if scheme == 'https' else 80
+    colon = hostport.rfind(':')
+    if colon >= 0 and ']' not in hostport[colon:]:
+        port = int(hostport[colon + 1:])
+        hostport = hostport[:colon]
+    return scheme, hostport.strip('[]'), port, path
+
+
+class _Out:
+    """write(str) into HTTP chunks of about one segment on a socket."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.pieces = []
+        self.size = 0
+
+    def write(self, s):
+        self.pieces.append(s)
+        self.size += len(s)
+        if self.size >= 1460:
+            self.flush()
+
+    def flush(self):
+        data = ''.join(self.pieces).encode('utf-8')
+        self.pieces = []
+        self.size = 0
+        if data:
+            send_all(self.sock, ('%x\r\n' % len(data)).encode() + data + b'\r\n')
+
+
+def _read_response(sock):
+    buf = bytearray()
+    end = -1
+    while end < 0:
+        if recv_some(sock, buf) == 0:
+            raise OSError(104, 'connection closed before the answer')
+        end = buf.find(b'\r\n\r\n')
+        if end > 65536:
+            raise OSError(71, 'answer head too long')
+    lines = bytes(buf[:end]).decode('utf-8', 'replace').split('\r\n')
+    status = int(lines[0].split(' ')[1])
+    headers = {}
+    for line in lines[1:]:
+        c = line.find(':')
+        if c > 0:
+            headers[line[:c].strip().lower()] = line[c + 1:].strip()
+    body = buf[end + 4:]
+    if headers.get('transfer-encoding', '').lower() == 'chunked':
+        out = bytearray()
+        while True:
+            while body.find(b'\r\n') < 0:
+                if recv_some(sock, body) == 0:
+                    raise OSError(104, 'connection closed mid-answer')
+            nl = body.find(b'\r\n')
+            n = int(bytes(body[:nl]).split(b';')[0], 16)
+            while len(body) < nl + 4 + n and n:
+                if recv_some(sock, body) == 0:
+                    raise OSError(104, 'connection closed mid-answer')
+            if n == 0:
+                break
+            out.extend(body[nl + 2:nl + 2 + n])
+            body = body[nl + 4 + n:]
+        return status, headers, bytes(out)
+    n = headers.get('content-length')
+    if n is not None:
+        n = int(n)
+        while len(body) < n:
+            if recv_some(sock, body) == 0:
+                raise OSError(104, 'connection closed mid-answer')
+        return status, headers, bytes(body[:n])
+    while recv_some(sock, body):  # no length: until the server closes
+        pass
+    return status, headers, bytes(body)
+
+
+def request(url, method='GET', headers=(), body=b'', timeout=30, net=None):
+    """One HTTP/1.1 request; returns (status, headers, body) or raises PushError (non-2xx)
+    or OSError. body is bytes, or a function taking write(str) that is sent chunked."""
+    scheme, host, port, path = split_url(url)
+    net = net or NET or Net()
+    sock = net.connect(host, port, timeout)
+    try:
+        if scheme == 'https':
+            sock = _tls(sock, host)
+        head = '%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: prometheus_express\r\n' \
+               'Connection: close\r\n' % (method, path, host if port in (80, 443) else
+                                          '%s:%d' % (host, port))
+        for k, v in headers:
+            head += '%s: %s\r\n' % (k, v.decode() if isinstance(v, bytes) else v)
+        if callable(body):
+            send_all(sock, (head + 'Transfer-Encoding: chunked\r\n\r\n').encode('utf-8'))
+            out = _Out(sock)
+            body(out.write)
+            out.flush()
+            send_all(sock, b'0\r\n\r\n')
+        else:
+            data = (head + 'Content-Length: %d\r\n\r\n' % len(body)).encode('utf-8')
+            send_all(sock, data + body if len(body) < 4096 else data)
+            if len(body) >= 4096:
+                send_all(sock, body)
+        status, rheaders, rbody = _read_response(sock)
+    finally:
+        try:
+            sock.close()
+        except Exception:
+            pass
+    if not 200 <= status < 300:
+        raise PushError(status, rbody, url)
+    return status, rheaders, rbody
+
+
+def _tls(sock, host):
+    import ssl
+    if hasattr(ssl, 'create_default_context'):
+        return ssl.create_default_context().wrap_socket(sock, server_hostname=host)
+    return ssl.wrap_socket(sock, server_hostname=host)
+
+
+def _b64(data):
+    try:
+        from binascii import b2a_base64
+    except ImportError:
+        from ubinascii import b2a_base64
+    return b2a_base64(data).strip().decode()
+
+
+_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~'
+
+
+def quote_plus(s):
+    out = []
+    for b in s.encode('utf-8'):
+        c = chr(b)
+        out.append(c if c in _SAFE else '+' if c == ' ' else '%%%02X' % b)
+    return ''.join(out)
+
+
+def _escape_grouping_key(k, v):
+    if v == '':
+        return k + '@base64', '='
+    if '/' in v or ' ' in v:
+        return k + '@base64', _b64(v.encode('utf-8')).replace('+', '-').replace('/', '_')
+    return k, quote_plus(v)
+
+
+def gateway_url(gateway, job, grouping_key=None):
+    """The URL upstream builds: scheme added if missing, /metrics/job/<job>{/<k>/<v>}."""
+    i = gateway.find('://')
+    if i < 0 or gateway[:i] not in ('http', 'https'):
+        gateway = 'http://' + gateway
+    url = gateway.rstrip('/') + '/metrics/%s/%s' % _escape_grouping_key('job', job)
+    for k in sorted(grouping_key or {}):
+        url += '/%s/%s' % _escape_grouping_key(str(k), str(grouping_key[k]))
+    return url
+
+
+def default_handler(url, method, timeout, headers, data):
+    """The handler protocol: returns a function that makes the request (raises on failure)."""
+    def handle():
+        request(url, method, headers, data, timeout if timeout is not None else 30)
+    return handle
+
+
+def basic_auth_handler(url, method, timeout, headers, data, username=None, password=None):
+    """default_handler with HTTP basic auth (bind username/password with a lambda)."""
+    def handle():
+        h = list(headers)
+        if username is not None and password is not None:
+            h.append(('Authorization',
+                      'Basic ' + _b64(('%s:%s' % (username, password)).encode('utf-8'))))
+        default_handler(url, method, timeout, h, data)()
+    return handle
+
+
+def _use_gateway(method, gateway, job, registry, grouping_key, timeout, handler):
+    url = gateway_url(gateway, job, grouping_key)
+    headers = [('Content-Type', CONTENT_TYPE_PLAIN_0_0_4)]
+    if method == 'DELETE':
+        data = b''
+    elif handler is default_handler:
+        reg = registry if registry is not None else REGISTRY
+        data = lambda w: write_text(reg, w)  # noqa: E731 - streamed by request()
+    else:
+        from .exposition import generate_latest
+        data = generate_latest(registry if registry is not None else REGISTRY)
+    handler(url=url, method=method, timeout=timeout, headers=headers, data=data)()
+
+
+def push_to_gateway(gateway, job, registry, grouping_key=None, timeout=30,
+                    handler=default_handler):
+    """Replace every metric of this job and grouping key on the gateway (PUT)."""
+    _use_gateway('PUT', gateway, job, registry, grouping_key, timeout, handler)
+
+
+def pushadd_to_gateway(gateway, job, registry, grouping_key=None, timeout=30,
+                       handler=default_handler):
+    """Replace only the metrics with the same names (POST)."""
+    _use_gateway('POST', gateway, job, registry, grouping_key, timeout, handler)
+
+
+def delete_from_gateway(gateway, job, grouping_key=None, timeout=30, handler=default_handler):
+    """Delete this job and grouping key's metrics from the gateway (DELETE)."""
+    _use_gateway('DELETE', gateway, job, None, grouping_key, timeout, handler)
+
+
+def instance_ip_grouping_key():
+    """{'instance': this host's IP address} (a board: its station interface address)."""
+    try:
+        import network
+        for name in ('STA_IF', 'ETH'):
+            iface = getattr(network, name, None)
+            if iface is not None:
+                return {'instance': network.WLAN(iface).ifconfig()[0]}
+    except Exception:
+        pass
+    try:
+        import wifi
+        return {'instance': str(wifi.radio.ipv4_address)}
+    except Exception:
+        pass
+    import socket
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        s.connect(('localhost', 0))
+        return {'instance': s.getsockname()[0]}
+    finally:
+        s.close()
