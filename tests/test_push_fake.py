@@ -122,6 +122,17 @@ class Push(unittest.TestCase):
         self.assertEqual(line, 'DELETE /metrics/job/j/instance/x HTTP/1.1')
         self.assertEqual(body, b'')
 
+    def test_basic_auth_handler(self):
+        from prometheus_express.push import basic_auth_handler
+        net = self.net(answer(200))
+
+        def handler(url, method, timeout, headers, data):
+            return basic_auth_handler(url, method, timeout, headers, data, 'board', 's3cret')
+        push_to_gateway('gw:9091', 'j', self.r, handler=handler)
+        line, headers, body = parse_request(net.connected[0][2].out)
+        self.assertEqual(headers['authorization'], 'Basic Ym9hcmQ6czNjcmV0')
+        self.assertTrue(b'si7021' in body)
+
     def test_errors(self):
         self.net(answer(400, b'pushed metrics are invalid or inconsistent', 'Bad Request'),
                  REFUSED, FakeSock(answer(200), send_fail_after=150))
