@@ -7,8 +7,9 @@ RAM only for what it touches.
 __version__ = '0.1.0'
 
 _WHERE = {
-    'metrics': ('Counter', 'Gauge', 'Summary', 'Histogram', 'Info', 'Enum', 'MetricWrapperBase',
-                'disable_created_metrics', 'enable_created_metrics'),
+    'metrics': ('Counter', 'Gauge', 'Summary', 'MetricWrapperBase', 'disable_created_metrics',
+                'enable_created_metrics'),
+    'metrics_extra': ('Histogram', 'Info', 'Enum'),
     'registry': ('CollectorRegistry', 'REGISTRY', 'DuplicateTimeseries'),
     'families': ('Metric', 'Sample', 'Exemplar', 'CounterMetricFamily', 'GaugeMetricFamily',
                  'SummaryMetricFamily', 'HistogramMetricFamily', 'GaugeHistogramMetricFamily',
@@ -26,8 +27,8 @@ _WHERE = {
 }
 
 
-_MODULES = ('metrics', 'registry', 'families', 'exposition', 'http', 'server', 'aio', 'push',
-            'remote_write', 'board')
+_MODULES = ('metrics', 'metrics_extra', 'registry', 'families', 'exposition', 'http', 'server',
+            'aio', 'push', 'remote_write', 'board')
 
 
 def __getattr__(name):

@@ -2,6 +2,20 @@
 
 Imported on: CPython, MicroPython, CircuitPython. No `re`: names are checked character by character.
 """
+import sys
+
+# On boards the prepared text (line prefixes, family headers) is kept as bytes, so the
+# streaming writer can copy it into its send buffer without making a str->bytes copy;
+# on CPython it stays str, which joins and encodes fastest.
+AS_BYTES = sys.implementation.name != 'cpython'
+NL = b'\n' if AS_BYTES else '\n'
+
+
+def prepared(s):
+    """Text that will be written many times, in the form the writers take best."""
+    return s.encode('utf-8') if AS_BYTES else s
+
+
 INF = float('inf')
 MINUS_INF = float('-inf')
 NaN = float('nan')
@@ -15,10 +29,10 @@ def fmt(d):
     floats are single precision.
     """
     if d.__class__ is int and -_EXACT < d < _EXACT:
+        if d < 1000000:
+            return '%d.0' % d
         s = str(d)
-        if d >= 1000000:
-            return (s[0] + '.' + s[1:]).rstrip('0.') + 'e+%02d' % (len(s) - 1)
-        return s + '.0'
+        return (s[0] + '.' + s[1:]).rstrip('0.') + 'e+%02d' % (len(s) - 1)
     d = float(d)
     if d == INF:
         return '+Inf'

@@ -8,7 +8,8 @@ page of any size through a fixed buffer; `generate_latest` joins them for caller
 bytes, as prometheus_client's does. Our own metrics render from their prepared prefixes; any
 other collector goes through collect() and the generic writer, with the same output rules.
 """
-from ._format import escape_help, escape_name, escape_value, fmt, is_legacy_name, labelstr
+from ._format import (AS_BYTES, escape_help, escape_name, escape_value, fmt, labelstr,
+                      prepared)
 from .registry import REGISTRY
 
 CONTENT_TYPE_PLAIN_0_0_4 = 'text/plain; version=0.0.4; charset=utf-8'
@@ -46,6 +47,7 @@ def _families(registry):
 
 
 def _header(w, ns, name, doc, typ, text):
+    """Write a HELP and TYPE pair through w(str)."""
     name = ns + escape_name(name)
     w('# HELP ')
     w(name)
@@ -73,7 +75,7 @@ def _heads(c, ns):
         _header(parts.append, ns, c._name, c._documentation, c._type, False)
         if c._unit:
             parts.append('# UNIT ' + ns + escape_name(c._name) + ' ' + c._unit + '\n')
-        h = c._heads = (ns, text, created, ''.join(parts))
+        h = c._heads = (ns, prepared(text), prepared(created), prepared(''.join(parts)))
     return h
 
 
@@ -145,18 +147,95 @@ def _generic_om(m, w, ns):
         _sample_line(w, ns, s, True)
 
 
+def render_bytes(body):
+    """Run body(write) and return all it wrote as one bytes object."""
+    if AS_BYTES:  # boards: str and prepared bytes pieces, copied into one buffer
+        buf = bytearray()
+        body(buf.extend)
+        return bytes(buf)
+    out = []
+    body(out.append)
+    return ''.join(out).encode('utf-8')
+
+
+def _page(writer, registry):
+    return render_bytes(lambda w: writer(registry, w))
+
+
 def generate_latest(registry=REGISTRY):
     """The text format 0.0.4 page as UTF-8 bytes (prometheus_client.generate_latest)."""
-    out = []
-    write_text(registry, out.append)
-    return ''.join(out).encode('utf-8')
+    return _page(write_text, registry)
 
 
 def generate_openmetrics(registry=REGISTRY):
     """The OpenMetrics 1.0 page as UTF-8 bytes (prometheus_client.openmetrics.exposition)."""
-    out = []
-    write_openmetrics(registry, out.append)
-    return ''.join(out).encode('utf-8')
+    return _page(write_openmetrics, registry)
+
+
+class ChunkWriter:
+    """write(piece) for a streamed page: pieces (str, or bytes prepared on boards) gather
+    into about `size` bytes, then send(bytes) gets them, as an HTTP chunk if chunked. Peak
+    memory is one chunk. On boards the pieces are copied into one fixed buffer (no
+    str-to-bytes copies); on CPython they are joined and encoded once per chunk.
+
+    head: bytes sent before the first chunk. z: a zlib compressobj (gzip), CPython only."""
+
+    def __init__(self, send, size=1460, chunked=False, head=None, z=None):
+        self.send = send
+        self.size = size
+        self.chunked = chunked
+        self.head = head
+        self.z = z
+        self.n = 0
+        if AS_BYTES:
+            self.buf = bytearray(size)
+            self.mv = memoryview(self.buf)
+        else:
+            self.pieces = []
+
+    def write(self, s):
+        if AS_BYTES:
+            if s.__class__ is str:
+                s = memoryview(s)  # MicroPython: a view of the str's UTF-8 bytes, no copy
+            k = len(s)
+            if self.n + k > self.size:
+                self.flush()
+                if k > self.size:
+                    self._out(s)
+                    return
+            self.mv[self.n:self.n + k] = s
+            self.n += k
+        else:
+            self.pieces.append(s)
+            self.n += len(s)
+            if self.n >= self.size:
+                self.flush()
+
+    def flush(self, last=False):
+        if AS_BYTES:
+            data = self.mv[:self.n]
+        else:
+            data = ''.join(self.pieces).encode('utf-8')
+            self.pieces = []
+        self.n = 0
+        if self.z is not None:
+            data = self.z.compress(data)
+            if last:
+                data += self.z.flush()
+        self._out(data)
+
+    def _out(self, data):
+        if self.head is not None:
+            self.send(self.head)
+            self.head = None
+        if not len(data):
+            return
+        if self.chunked:
+            self.send(('%x\r\n' % len(data)).encode())
+            self.send(data)
+            self.send(b'\r\n')
+        else:
+            self.send(data)
 
 
 def _param(toks, key):

@@ -1,17 +1,21 @@
-"""Counter, Gauge, Summary, Histogram, Info, Enum: prometheus_client's API, board-sized.
+"""Counter, Gauge, Summary (and, loaded on first use, Histogram, Info, Enum from
+metrics_extra): prometheus_client's API, board-sized.
 
 Imported on: CPython, MicroPython, CircuitPython.
 
-A labelled metric is a parent holding children (one per label-value tuple); a metric without
-labels is its own only child. Each child keeps its values and, prepared once when it is made,
-the `name{labels} ` prefix of every line it renders, so a scrape only formats numbers.
-Children are kept in a list as well as a dict because MicroPython dicts are unordered.
+A labelled metric is a parent holding children, one per label-value tuple; a metric without
+labels is its own only child. A child holds its value and, prepared once when it is made, the
+`name{labels} ` prefix of each line it renders, so a scrape only formats numbers. Children
+are kept in a list as well as a dict because MicroPython dicts are unordered. The slow paths
+(collect(), remove_by_labels(), timers) live in other modules and load when first used.
 """
-from ._clock import CLOCK_SET_AFTER, elapsed, ticks, wall
-from ._format import INF, escape_name, fmt, labelstr, validate_labelname, validate_metric_name
+from ._clock import CLOCK_SET_AFTER, wall
+from ._format import (NL, escape_name, escape_value, fmt, prepared, validate_labelname,
+                      validate_metric_name)
 from ._lock import new_lock
 from .registry import REGISTRY
 
+_CPYTHON = __import__('sys').implementation.name == 'cpython'
 _use_created = True
 try:
     import os
@@ -38,6 +42,13 @@ def created_enabled():
     return _use_created
 
 
+def __getattr__(name):  # from prometheus_express.metrics import Histogram, as upstream
+    if name in ('Histogram', 'Info', 'Enum'):
+        from . import metrics_extra
+        return getattr(metrics_extra, name)
+    raise AttributeError(name)
+
+
 def _full_name(typ, name, namespace, subsystem, unit):
     if not name:
         raise ValueError('Metric name should not be empty')
@@ -52,10 +63,25 @@ def _full_name(typ, name, namespace, subsystem, unit):
 
 
 def _prefix(name, pairs):
-    """'name{a="x",b="y"} ' with the label pairs sorted by name, as prometheus_client writes."""
-    s = escape_name(name) + labelstr(sorted(pairs)) + ' '
-    s.encode('utf-8')  # a lone surrogate (CPython only) fails here, once, not at every scrape
-    return s
+    """'name{a="x",b="y"} ' with the label pairs sorted by name, as prometheus_client writes.
+    Built with one join: on a board every intermediate string is heap."""
+    if not pairs:
+        return prepared(escape_name(name) + ' ')
+    pairs.sort()
+    parts = [escape_name(name)]
+    sep = '{'
+    for k, v in pairs:
+        parts.append(sep)
+        parts.append(escape_name(k, False))
+        parts.append('="')
+        parts.append(escape_value(v))
+        parts.append('"')
+        sep = ','
+    parts.append('} ')
+    s = ''.join(parts)
+    if _CPYTHON:
+        s.encode('utf-8')  # a lone surrogate fails here, once, not at every scrape
+    return prepared(s)
 
 
 class _Unobservable:
@@ -69,71 +95,6 @@ class _Unobservable:
 
     def __exit__(self, *exc):
         return False
-
-
-def _wrap(f, wrapped):
-    for attr in ('__name__', '__qualname__', '__doc__', '__module__'):
-        try:
-            setattr(wrapped, attr, getattr(f, attr))
-        except (AttributeError, TypeError):  # MicroPython functions take no attributes
-            pass
-    try:
-        wrapped.__wrapped__ = f
-    except (AttributeError, TypeError):
-        pass
-    return wrapped
-
-
-class _Timer:
-    """Context manager and decorator that passes the elapsed seconds to metric.<method>."""
-
-    def __init__(self, metric, method):
-        self._metric = metric
-        self._method = method
-        self.duration = None
-
-    def __enter__(self):
-        self._start = ticks()
-        return self
-
-    def __exit__(self, typ, value, tb):
-        self.duration = elapsed(self._start)
-        getattr(self._metric, self._method)(self.duration)
-        return False
-
-    def labels(self, *args, **kw):
-        self._metric = self._metric.labels(*args, **kw)
-
-    def __call__(self, f):
-        def wrapped(*args, **kw):
-            with _Timer(self._metric, self._method):  # a new timer per call: reentrant
-                return f(*args, **kw)
-        return _wrap(f, wrapped)
-
-
-class _Block:
-    """Context manager and decorator calling enter() and leave(exc) around a block."""
-
-    def __init__(self, enter, leave):
-        self._enter = enter
-        self._leave = leave
-
-    def __enter__(self):
-        self._enter()
-
-    def __exit__(self, typ, value, tb):
-        self._leave(value)
-        return False
-
-    def __call__(self, f):
-        def wrapped(*args, **kw):
-            with self:
-                return f(*args, **kw)
-        return _wrap(f, wrapped)
-
-
-def _nothing(*a):
-    pass
 
 
 class MetricWrapperBase:
@@ -152,12 +113,12 @@ class MetricWrapperBase:
             if l in self._reserved_labelnames:
                 raise ValueError('Reserved label metric name: ' + l)
         validate_metric_name(self._name)
-        documentation.encode('utf-8')  # CPython: a lone surrogate raises here (a ValueError)
+        if _CPYTHON:
+            documentation.encode('utf-8')  # a lone surrogate raises here (a ValueError)
         self._documentation = documentation
         self._unit = unit
         self._labelnames = labelnames
         self._p = self
-        self._lv = ()
         if labelnames:
             self._kids = {}
             self._order = []
@@ -166,7 +127,7 @@ class MetricWrapperBase:
         else:
             self._lock = new_lock()
             self._order = (self,)
-            self._init_child()
+            self._init_child(())
         if registry:
             registry.register(self)
 
@@ -180,8 +141,16 @@ class MetricWrapperBase:
         with self._lock:
             pass
 
-    def _pairs(self, *extra):
-        return list(zip(self._p._labelnames, self._lv)) + list(extra)
+    def _pairs(self, lv, *extra):
+        """[(label name, value)] for label values lv, plus extra pairs (a new list)."""
+        out = [(n, lv[i]) for i, n in enumerate(self._p._labelnames)]
+        out.extend(extra)
+        return out
+
+    def _names(self):
+        """The series names this metric claims in a registry (no Metric objects needed)."""
+        from .registry import _SUFFIXES
+        return [self._name] + [self._name + s for s in _SUFFIXES.get(self._type, ())]
 
     # -- labels -----------------------------------------------------------------------------
     def labels(self, *labelvalues, **labelkwargs):
@@ -190,8 +159,9 @@ class MetricWrapperBase:
         if not p._labelnames:
             raise ValueError('No label names were set when constructing %s' % self)
         if p is not self:
+            from ._slow import key_of
             raise ValueError('%s already has labels set (%s); can not chain calls to .labels()'
-                             % (self, dict(zip(p._labelnames, self._lv))))
+                             % (self, dict(zip(p._labelnames, key_of(p, self)))))
         if labelvalues and labelkwargs:
             raise ValueError("Can't pass both *args and **kwargs")
         if labelkwargs:
@@ -201,7 +171,11 @@ class MetricWrapperBase:
         else:
             if len(labelvalues) != len(self._labelnames):
                 raise ValueError('Incorrect label count')
-            key = tuple(map(str, labelvalues))
+            key = labelvalues  # the call's own tuple, when every value is already a str
+            for v in labelvalues:
+                if v.__class__ is not str:
+                    key = tuple(map(str, labelvalues))
+                    break
         child = self._kids.get(key)
         if child is None:
             with self._klock:
@@ -209,9 +183,8 @@ class MetricWrapperBase:
                 if child is None:
                     child = object.__new__(type(self))
                     child._p = self
-                    child._lv = key
                     child._lock = self._klock
-                    child._init_child()
+                    child._init_child(key)
                     self._kids[key] = child
                     self._order.append(child)  # append only: a render iterating it is safe
         return child
@@ -230,20 +203,8 @@ class MetricWrapperBase:
 
     def remove_by_labels(self, labels):
         """Remove every child whose labels include all of `labels` (a dict)."""
-        if not self._labelnames:
-            raise ValueError('No label names were set when constructing %s' % self)
-        if not isinstance(labels, dict):
-            raise TypeError('labels must be a dict of {label_name: label_value}')
-        bad = [k for k in labels if k not in self._labelnames]
-        if bad:
-            raise ValueError('Unknown label names: %s; expected %s' % (bad, self._labelnames))
-        want = [(self._labelnames.index(k), str(v)) for k, v in labels.items()]
-        with self._klock:
-            for key in list(self._kids):
-                if all(key[i] == v for i, v in want):
-                    del self._kids[key]
-            kids = self._kids
-            self._order = [c for c in self._order if kids.get(c._lv) is c]
+        from ._slow import remove_by_labels
+        remove_by_labels(self, labels)
 
     def clear(self):
         if not self._labelnames:
@@ -258,16 +219,9 @@ class MetricWrapperBase:
         return [Metric(self._name, self._documentation, self._type, self._unit)]
 
     def collect(self):
-        """One Metric family holding every sample (slow path: tests, filters, custom use)."""
-        from .families import Metric
-        m = Metric(self._name, self._documentation, self._type, self._unit)
-        for c in self._order:
-            base = dict(zip(self._labelnames, c._lv))
-            for suffix, extra, value in c._samples():
-                labels = dict(base)
-                labels.update(extra)
-                m.add_sample(self._name + suffix, labels, value)
-        return [m]
+        """One Metric family holding every sample (slow path: tests, filters, push)."""
+        from ._slow import collect
+        return collect(self)
 
     def _created_sample(self):
         if self._has_created and _use_created and self._c > CLOCK_SET_AFTER:
@@ -282,11 +236,7 @@ class MetricWrapperBase:
                 if first:
                     head()
                     first = False
-                if ns:
-                    w(ns)
-                w(c._cpfx)
-                w(fmt(c._c))
-                w('\n')
+                self._om_created(c, w, ns)
 
     def _om_created(self, c, w, ns):
         if c._c > CLOCK_SET_AFTER:
@@ -294,7 +244,7 @@ class MetricWrapperBase:
                 w(ns)
             w(c._cpfx)
             w(fmt(c._c))
-            w('\n')
+            w(NL)
 
 
 class Counter(MetricWrapperBase):
@@ -302,13 +252,12 @@ class Counter(MetricWrapperBase):
     _type = 'counter'
     _has_created = True
 
-    def _init_child(self):
+    def _init_child(self, lv):
         name = self._p._name
-        pairs = self._pairs()
         self._v = 0
         self._c = wall()
-        self._pfx = _prefix(name + '_total', pairs)
-        self._cpfx = _prefix(name + '_created', pairs)
+        self._pfx = _prefix(name + '_total', self._pairs(lv))
+        self._cpfx = _prefix(name + '_created', self._pairs(lv))
 
     def inc(self, amount=1, exemplar=None):
         """Add amount (default 1). Exemplars are accepted and not exported."""
@@ -325,11 +274,12 @@ class Counter(MetricWrapperBase):
     def count_exceptions(self, exception=Exception):
         """Decorator / context manager: inc() when `exception` escapes the block."""
         self._observable()
+        from ._timing import Block
 
         def leave(exc):
             if isinstance(exc, exception):
                 self.inc()
-        return _Block(_nothing, leave)
+        return Block(None, leave)
 
     def _samples(self):
         return [('_total', {}, self._v)] + self._created_sample()
@@ -341,7 +291,7 @@ class Counter(MetricWrapperBase):
                 w(ns)
             w(c._pfx)
             w(fmt(c._v))
-            w('\n')
+            w(NL)
             if created:
                 self._om_created(c, w, ns)
 
@@ -358,9 +308,9 @@ class Gauge(MetricWrapperBase):
             raise ValueError('Invalid multiprocess mode: ' + multiprocess_mode)
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry)
 
-    def _init_child(self):
+    def _init_child(self, lv):
         self._v = 0
-        self._pfx = _prefix(self._p._name, self._pairs())
+        self._pfx = _prefix(self._p._name, self._pairs(lv))
 
     def inc(self, amount=1):
         with self._lock:
@@ -382,11 +332,13 @@ class Gauge(MetricWrapperBase):
     def track_inprogress(self):
         """Decorator / context manager: inc() on entry, dec() on exit."""
         self._observable()
-        return _Block(self.inc, lambda exc: self.dec())
+        from ._timing import Block
+        return Block(self.inc, lambda exc: self.dec())
 
     def time(self):
         """Decorator / context manager: set the gauge to the block's duration in seconds."""
-        return _Timer(self, 'set')
+        from ._timing import Timer
+        return Timer(self, 'set')
 
     def set_function(self, f):
         """Take the value from f() at every collection; the other methods become no-ops."""
@@ -406,7 +358,7 @@ class Gauge(MetricWrapperBase):
                 w(ns)
             w(c._pfx)
             w(fmt(c._v if c._fn is None else c._get()))
-            w('\n')
+            w(NL)
 
 
 class Summary(MetricWrapperBase):
@@ -415,14 +367,14 @@ class Summary(MetricWrapperBase):
     _reserved_labelnames = ('quantile',)
     _has_created = True
 
-    def _init_child(self):
+    def _init_child(self, lv):
         name = self._p._name
-        pairs = self._pairs()
         self._n = 0
         self._s = 0
         self._c = wall()
-        self._pfx = (_prefix(name + '_count', pairs), _prefix(name + '_sum', pairs))
-        self._cpfx = _prefix(name + '_created', pairs)
+        self._pfx = (_prefix(name + '_count', self._pairs(lv)),
+                     _prefix(name + '_sum', self._pairs(lv)))
+        self._cpfx = _prefix(name + '_created', self._pairs(lv))
 
     def observe(self, amount):
         with self._lock:
@@ -431,7 +383,8 @@ class Summary(MetricWrapperBase):
 
     def time(self):
         """Decorator / context manager: observe the block's duration in seconds."""
-        return _Timer(self, 'observe')
+        from ._timing import Timer
+        return Timer(self, 'observe')
 
     def _samples(self):
         return [('_count', {}, self._n), ('_sum', {}, self._s)] + self._created_sample()
@@ -444,170 +397,11 @@ class Summary(MetricWrapperBase):
                 w(ns)
             w(pfx[0])
             w(fmt(c._n))
-            w('\n')
+            w(NL)
             if ns:
                 w(ns)
             w(pfx[1])
             w(fmt(c._s))
-            w('\n')
+            w(NL)
             if created:
                 self._om_created(c, w, ns)
-
-
-class Histogram(MetricWrapperBase):
-    """Observations counted in cumulative buckets, with their count and sum."""
-    _type = 'histogram'
-    _reserved_labelnames = ('le',)
-    _has_created = True
-    DEFAULT_BUCKETS = (.005, .01, .025, .05, .075, .1, .25, .5, .75, 1.0, 2.5, 5.0, 7.5, 10.0,
-                       INF)
-
-    def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',
-                 registry=REGISTRY, _labelvalues=None, buckets=DEFAULT_BUCKETS):
-        bounds = [float(b) for b in buckets]
-        if bounds != sorted(bounds):
-            raise ValueError('Buckets not in sorted order')
-        if bounds and bounds[-1] != INF:
-            bounds.append(INF)
-        if len(bounds) < 2:
-            raise ValueError('Must have at least two buckets')
-        self._upper_bounds = tuple(bounds)
-        self._le = tuple([fmt(b) for b in bounds])
-        super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry)
-
-    def _init_child(self):
-        p = self._p
-        pairs = self._pairs()
-        self._b = [0] * len(p._upper_bounds)  # per bucket, not cumulative
-        self._s = 0
-        self._c = wall()
-        bucket = p._name + '_bucket'
-        self._pfx = tuple([_prefix(bucket, pairs + [('le', le)]) for le in p._le] +
-                          [_prefix(p._name + '_count', pairs), _prefix(p._name + '_sum', pairs)])
-        self._cpfx = _prefix(p._name + '_created', pairs)
-
-    def observe(self, amount, exemplar=None):
-        """Count amount in the first bucket whose bound is >= it, and add it to the sum."""
-        i = 0
-        for bound in self._p._upper_bounds:
-            if amount <= bound:
-                break
-            i += 1
-        with self._lock:
-            self._s += amount
-            if i < len(self._b):  # NaN fits no bucket: like upstream, only the sum sees it
-                self._b[i] += 1
-
-    def time(self):
-        """Decorator / context manager: observe the block's duration in seconds."""
-        return _Timer(self, 'observe')
-
-    def _samples(self):
-        out = []
-        acc = 0
-        for le, n in zip(self._p._le, self._b):
-            acc += n
-            out.append(('_bucket', {'le': le}, acc))
-        if self._p._upper_bounds[0] >= 0:  # negative buckets: no sum, so no count either
-            out.append(('_count', {}, acc))
-            out.append(('_sum', {}, self._s))
-        return out + self._created_sample()
-
-    def _write(self, w, ns, om):
-        created = om and _use_created
-        with_sum = self._upper_bounds[0] >= 0
-        for c in self._order:
-            pfx = c._pfx
-            acc = 0
-            i = 0
-            for n in c._b:
-                acc += n
-                if ns:
-                    w(ns)
-                w(pfx[i])
-                w(fmt(acc))
-                w('\n')
-                i += 1
-            if with_sum:  # negative buckets: no sum, so no count either (as OpenMetrics asks)
-                if ns:
-                    w(ns)
-                w(pfx[i])
-                w(fmt(acc))
-                w('\n')
-                if ns:
-                    w(ns)
-                w(pfx[i + 1])
-                w(fmt(c._s))
-                w('\n')
-            if created:
-                self._om_created(c, w, ns)
-
-
-class Info(MetricWrapperBase):
-    """Key-value facts about the target (build, version), exported as `name_info{...} 1.0`."""
-    _type = 'info'
-
-    def _init_child(self):
-        self._val = {}
-        self._pfx = _prefix(self._p._name + '_info', self._pairs())
-
-    def info(self, val):
-        names = self._p._labelnames
-        if [k for k in val if k in names]:
-            raise ValueError('Overlapping labels for Info metric, metric: %s child: %s'
-                             % (names, val))
-        if [v for v in val.values() if v is None]:
-            raise ValueError('Label value cannot be None')
-        val = dict(val)
-        pfx = _prefix(self._p._name + '_info', self._pairs(*[(k, str(v)) for k, v in val.items()]))
-        with self._lock:
-            self._val = val
-            self._pfx = pfx
-
-    def _samples(self):
-        return [('_info', self._val, 1.0)]
-
-    def _write(self, w, ns, om):
-        for c in self._order:
-            if ns:
-                w(ns)
-            w(c._pfx)
-            w('1.0\n')
-
-
-class Enum(MetricWrapperBase):
-    """Which one of a fixed set of states is current (an OpenMetrics stateset)."""
-    _type = 'stateset'
-
-    def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',
-                 registry=REGISTRY, _labelvalues=None, states=None):
-        if name in labelnames:
-            raise ValueError('Overlapping labels for Enum metric: %s' % (name,))
-        if not states:
-            raise ValueError('No states provided for Enum metric: %s' % (name,))
-        self._states = list(states)
-        super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry)
-
-    def _init_child(self):
-        p = self._p
-        self._v = 0
-        self._pfx = tuple([_prefix(p._name, self._pairs((p._name, s))) for s in p._states])
-
-    def state(self, state):
-        i = self._p._states.index(state)
-        with self._lock:
-            self._v = i
-
-    def _samples(self):
-        name = self._p._name
-        return [('', {name: s}, 1 if i == self._v else 0) for i, s in enumerate(self._p._states)]
-
-    def _write(self, w, ns, om):
-        for c in self._order:
-            i = 0
-            for pfx in c._pfx:
-                if ns:
-                    w(ns)
-                w(pfx)
-                w('1.0\n' if i == c._v else '0.0\n')
-                i += 1

@@ -9,7 +9,7 @@ The page is streamed to the gateway in HTTP chunks as it renders (no copy of it 
 the default handler is used; a handler of your own gets the bytes, as upstream's does.
 """
 from ._sockets import Net, recv_some, send_all
-from .exposition import CONTENT_TYPE_PLAIN_0_0_4, write_text
+from .exposition import CONTENT_TYPE_PLAIN_0_0_4, ChunkWriter, write_text
 from .registry import REGISTRY
 
 
@@ -46,28 +46,6 @@ def split_url(url):
         port = int(hostport[colon + 1:])
         hostport = hostport[:colon]
     return scheme, hostport.strip('[]'), port, path
-
-
-class _Out:
-    """write(str) into HTTP chunks of about one segment on a socket."""
-
-    def __init__(self, sock):
-        self.sock = sock
-        self.pieces = []
-        self.size = 0
-
-    def write(self, s):
-        self.pieces.append(s)
-        self.size += len(s)
-        if self.size >= 1460:
-            self.flush()
-
-    def flush(self):
-        data = ''.join(self.pieces).encode('utf-8')
-        self.pieces = []
-        self.size = 0
-        if data:
-            send_all(self.sock, ('%x\r\n' % len(data)).encode() + data + b'\r\n')
 
 
 def _read_response(sock):
@@ -131,7 +109,7 @@ def request(url, method='GET', headers=(), body=b'', timeout=30, net=None):
             head += '%s: %s\r\n' % (k, v.decode() if isinstance(v, bytes) else v)
         if callable(body):
             send_all(sock, (head + 'Transfer-Encoding: chunked\r\n\r\n').encode('utf-8'))
-            out = _Out(sock)
+            out = ChunkWriter(lambda d: send_all(sock, d), 1460, True)
             body(out.write)
             out.flush()
             send_all(sock, b'0\r\n\r\n')

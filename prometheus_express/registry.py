@@ -56,6 +56,9 @@ class CollectorRegistry:
             self._collectors = [c for c in self._collectors if c is not collector]
 
     def _get_names(self, collector):
+        names = getattr(collector, '_names', None)
+        if names is not None:  # our metrics: no Metric objects (no families import) needed
+            return names()
         desc = getattr(collector, 'describe', None)
         if desc is None and self._auto_describe:
             desc = collector.collect

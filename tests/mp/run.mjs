@@ -9,7 +9,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const args = process.argv.slice(2);
+let args = process.argv.slice(2);
+// --pkg DIR: copy DIR as /lib/prometheus_express instead of ours (.py and .mpy files), e.g.
+// build/lib/prometheus_express (compiled) or the old prometheus-express 0.0.4.
+let pkg = path.join(root, "prometheus_express");
+if (args[0] === "--pkg") { pkg = path.resolve(args[1]); args = args.slice(2); }
 const script = args[0] === "--script" ? args[1] : null;
 const files = script ? [script] : args;
 if (!files.length) { console.error("usage: run.mjs FILE... | --script FILE [ARGS]"); process.exit(2); }
@@ -25,11 +29,11 @@ function copyDir(src, dst) {
   for (const name of fs.readdirSync(src)) {
     const s = path.join(src, name);
     if (fs.statSync(s).isDirectory()) { if (name !== "__pycache__") copyDir(s, dst + "/" + name); }
-    else if (name.endsWith(".py")) mp.FS.writeFile(dst + "/" + name, fs.readFileSync(s));
+    else if (name.endsWith(".py") || name.endsWith(".mpy")) mp.FS.writeFile(dst + "/" + name, fs.readFileSync(s));
   }
 }
 mp.FS.mkdir("/lib");
-copyDir(path.join(root, "prometheus_express"), "/lib/prometheus_express");
+copyDir(pkg, "/lib/prometheus_express");
 mp.FS.mkdir("/t");
 for (const f of files) mp.FS.writeFile("/t/" + path.basename(f), fs.readFileSync(path.resolve(f)));
 // Portable helpers (first line "# portable") beside the tests, e.g. fakenet.py.
@@ -45,12 +49,19 @@ if (fs.existsSync(extra)) for (const n of fs.readdirSync(extra)) if (n.endsWith(
 const mods = files.map((f) => path.basename(f, ".py"));
 let code;
 if (script) {
-  code = `
-import sys
-sys.path.insert(0, '/t'); sys.path.insert(0, '/lib')
-sys.argv = ${JSON.stringify([mods[0], ...args.slice(2)])}
-__import__('${mods[0]}').main()
-`;
+  // This port's sys has no argv: the script reads its arguments from _script_args.ARGV.
+  mp.FS.writeFile("/t/_script_args.py", "ARGV = " + JSON.stringify([mods[0], ...args.slice(2)]) + "\n");
+  // The script's step(i) is called in a new runPython call each time until it returns a
+  // false value: this port can only collect garbage between calls (the C stack of a call in
+  // progress is not scanned), so each step starts with what the previous ones left alive.
+  mp.runPython(`import sys\nsys.path.insert(0, '/t'); sys.path.insert(0, '/lib')\n_mod = __import__('${mods[0]}')`);
+  for (let i = 0; ; i++) {
+    try {
+      mp.runPython(`_more = _mod.step(${i})`);
+    } catch (e) { console.error(String(e)); process.exit(1); }
+    if (!mp.globals.get("_more")) break;
+  }
+  process.exit(0);
 } else {
   code = `
 import sys, unittest

