@@ -6,38 +6,30 @@ RAM only for what it touches.
 """
 __version__ = '0.1.0'
 
-_WHERE = {
-    'metrics': ('Counter', 'Gauge', 'Summary', 'MetricWrapperBase', 'disable_created_metrics',
-                'enable_created_metrics'),
-    'metrics_extra': ('Histogram', 'Info', 'Enum'),
-    'registry': ('CollectorRegistry', 'REGISTRY', 'DuplicateTimeseries'),
-    'families': ('Metric', 'Sample', 'Exemplar', 'CounterMetricFamily', 'GaugeMetricFamily',
-                 'SummaryMetricFamily', 'HistogramMetricFamily', 'GaugeHistogramMetricFamily',
-                 'InfoMetricFamily', 'StateSetMetricFamily', 'UnknownMetricFamily',
-                 'UntypedMetricFamily'),
-    'exposition': ('generate_latest', 'generate_openmetrics', 'write_text', 'write_openmetrics',
-                   'write_exposition', 'choose_encoder', 'negotiate', 'CONTENT_TYPE_LATEST',
-                   'CONTENT_TYPE_PLAIN_0_0_4', 'CONTENT_TYPE_PLAIN_1_0_0',
-                   'CONTENT_TYPE_OPENMETRICS'),
-    'server': ('start_http_server', 'MetricsServer'),
-    'http': ('Router', 'basic_auth', 'bearer_token'),
-    'aio': ('serve',),
-    'push': ('push_to_gateway', 'pushadd_to_gateway', 'delete_from_gateway',
-             'basic_auth_handler', 'instance_ip_grouping_key'),
-}
-
-
-_MODULES = ('metrics', 'metrics_extra', 'registry', 'families', 'exposition', 'http', 'server',
-            'aio', 'push', 'remote_write', 'board')
+# "module:Name Name ...;" - one string, not a dict of tuples: it costs a board less RAM.
+_WHERE = ('metrics:Counter Gauge MetricWrapperBase disable_created_metrics '
+          'enable_created_metrics;metrics_extra:Summary Histogram Info Enum;'
+          'registry:CollectorRegistry REGISTRY DuplicateTimeseries;'
+          'families:Metric Sample Exemplar CounterMetricFamily GaugeMetricFamily '
+          'SummaryMetricFamily HistogramMetricFamily GaugeHistogramMetricFamily '
+          'InfoMetricFamily StateSetMetricFamily UnknownMetricFamily UntypedMetricFamily;'
+          'exposition:generate_latest generate_openmetrics write_text write_openmetrics '
+          'write_exposition CONTENT_TYPE_LATEST CONTENT_TYPE_PLAIN_0_0_4 '
+          'CONTENT_TYPE_PLAIN_1_0_0 CONTENT_TYPE_OPENMETRICS;'
+          'http:Router basic_auth bearer_token choose_encoder negotiate;'
+          'server:start_http_server MetricsServer;aio:serve;'
+          'push:push_to_gateway pushadd_to_gateway delete_from_gateway basic_auth_handler '
+          'instance_ip_grouping_key;remote_write:RemoteWriter;board:BoardCollector')
 
 
 def __getattr__(name):
-    if name in _MODULES:  # `from prometheus_express import aio` on MicroPython lands here
-        return __import__('prometheus_express.' + name, None, None, ['__name__'])
-    for module, names in _WHERE.items():
-        if name in names:
-            mod = __import__('prometheus_express.' + module, None, None, [name])
-            value = getattr(mod, name)
+    for part in _WHERE.split(';'):
+        module, names = part.split(':')
+        if name == module or name in names.split(' '):
+            mod = __import__('prometheus_express.' + module, None, None, ['__name__'])
+            value = mod if name == module else getattr(mod, name)
             globals()[name] = value
             return value
+    if name in ('_format', '_clock', '_sockets', '_slow', '_timing', '_lock'):
+        return __import__('prometheus_express.' + name, None, None, ['__name__'])
     raise AttributeError("module 'prometheus_express' has no attribute '%s'" % name)

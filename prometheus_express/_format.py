@@ -2,20 +2,6 @@
 
 Imported on: CPython, MicroPython, CircuitPython. No `re`: names are checked character by character.
 """
-import sys
-
-# On boards the prepared text (line prefixes, family headers) is kept as bytes, so the
-# streaming writer can copy it into its send buffer without making a str->bytes copy;
-# on CPython it stays str, which joins and encodes fastest.
-AS_BYTES = sys.implementation.name != 'cpython'
-NL = b'\n' if AS_BYTES else '\n'
-
-
-def prepared(s):
-    """Text that will be written many times, in the form the writers take best."""
-    return s.encode('utf-8') if AS_BYTES else s
-
-
 INF = float('inf')
 MINUS_INF = float('-inf')
 NaN = float('nan')
@@ -28,11 +14,14 @@ def fmt(d):
     Ints are formatted from their digits, so a counter past 2**24 stays exact on boards whose
     floats are single precision.
     """
-    if d.__class__ is int and -_EXACT < d < _EXACT:
-        if d < 1000000:
+    if d.__class__ is int:
+        if -1000000 < d < 1000000:  # small: no big-int arithmetic (it allocates on boards)
             return '%d.0' % d
-        s = str(d)
-        return (s[0] + '.' + s[1:]).rstrip('0.') + 'e+%02d' % (len(s) - 1)
+        if d > 0 and d < _EXACT:
+            s = str(d)
+            return (s[0] + '.' + s[1:]).rstrip('0.') + 'e+%02d' % (len(s) - 1)
+        if d < 0 and d > -_EXACT:
+            return '%d.0' % d
     d = float(d)
     if d == INF:
         return '+Inf'
@@ -100,11 +89,3 @@ def validate_labelname(l):
         raise ValueError('Invalid label metric name: ' + str(l))
     if l.startswith('__'):
         raise ValueError('Reserved label metric name: ' + l)
-
-
-def labelstr(pairs):
-    """'{a="x",b="y"}' for (name, value) pairs already in output order; '' for none."""
-    if not pairs:
-        return ''
-    return '{' + ','.join([escape_name(k, False) + '="' + escape_value(v) + '"'
-                           for k, v in pairs]) + '}'

@@ -1,6 +1,8 @@
-"""The slow paths of metrics: collect(), remove_by_labels(), finding a child's label values.
+"""The slow paths, kept out of the modules every board imports: collect() of metrics and
+registries, get_sample_value, the ?name[]= filter, target_info, remove_by_labels, and the
+writer for custom collectors' Metric families.
 
-Imported on: CPython, MicroPython, CircuitPython (by tests, filters, push, remote write).
+Imported on: CPython, MicroPython, CircuitPython (on first use of any of those).
 Children do not keep their label values (it saves a slot per series on a board); the parent's
 dict maps label values to children, so these look them up there.
 """
@@ -12,6 +14,38 @@ def key_of(parent, child):
         if c is child:
             return k
     return ()
+
+
+def label_key(metric, labelvalues, labelkwargs):
+    """The child key for labels() called with keywords, or the error upstream raises."""
+    p = metric._p
+    names = p._labelnames
+    if not names:
+        raise ValueError('No label names were set when constructing %s' % metric)
+    if p is not metric:
+        raise ValueError('%s already has labels set (%s); can not chain calls to .labels()'
+                         % (metric, dict(zip(names, key_of(p, metric)))))
+    if labelvalues and labelkwargs:
+        raise ValueError("Can't pass both *args and **kwargs")
+    if labelkwargs:
+        if sorted(labelkwargs) != sorted(names):
+            raise ValueError('Incorrect label names')
+        return tuple([str(labelkwargs[l]) for l in names])
+    raise ValueError('Incorrect label count')
+
+
+def remove(metric, labelvalues):
+    names = metric._labelnames
+    if not names:
+        raise ValueError('No label names were set when constructing %s' % metric)
+    if len(labelvalues) != len(names):
+        raise ValueError('Incorrect label count (expected %d, got %s)'
+                         % (len(names), labelvalues))
+    key = tuple(map(str, labelvalues))
+    with metric._klock:
+        child = metric._kids.pop(key, None)
+        if child is not None:
+            metric._order = [c for c in metric._order if c is not child]
 
 
 def collect(metric):
@@ -47,3 +81,105 @@ def remove_by_labels(metric, labels):
                 del metric._kids[key]
         alive = set([id(c) for c in metric._kids.values()])
         metric._order = [c for c in metric._order if id(c) in alive]
+
+
+def registry_collect(registry):
+    if registry._target_info:
+        yield target_info_metric(registry)
+    ns = registry._ns
+    for c in registry._collectors:
+        for m in c.collect():
+            yield namespaced(m, ns) if ns else m
+
+
+def namespaced(m, ns):
+    from .families import Metric
+    out = Metric(ns + m.name, m.documentation, m.type)
+    out.unit = m.unit
+    for s in m.samples:
+        out.add_sample(ns + s[0], s[1], s[2], s[3], s[4] if len(s) > 4 else None)
+    return out
+
+
+def target_info_metric(registry):
+    from .families import Metric
+    m = Metric('target', 'Target metadata', 'info')
+    m.add_sample('target_info', registry._target_info, 1)
+    return m
+
+
+def sample_value(registry, name, labels):
+    for m in registry.collect():
+        for s in m.samples:
+            if s[0] == name and s[1] == labels:
+                return s[2]
+    return None
+
+
+class RestrictedRegistry:
+    """Collects only the samples whose names are in names."""
+
+    def __init__(self, names, registry):
+        self._name_set = set(names)
+        self._registry = registry
+
+    def collect(self):
+        for m in self._registry.collect():
+            r = m._restricted_metric(self._name_set)
+            if r:
+                yield r
+
+
+# -- custom collectors' Metric families, in both formats ------------------------------------
+_TEXT_SPLIT = ('_created', '_gsum', '_gcount')  # moved to gauge families of their own
+
+
+def _sample_line(w, ns, s, om):
+    from ._format import escape_name, fmt
+    name = s[0]
+    if s[1]:
+        w(ns + escape_name(name) + labelstr(sorted(s[1].items())) + ' ')
+    else:
+        w(ns + escape_name(name) + ' ')
+    w(fmt(s[2]))
+    ts = s[3]
+    if ts is not None:
+        w(' ' + (str(ts) if om else '%d' % int(float(ts) * 1000)))
+    w('\n')
+
+
+def generic_text(m, w, ns):
+    from .exposition import _TEXT_TYPES, _header
+    suffix, typ = _TEXT_TYPES.get(m.type, ('', m.type))
+    _header(w, ns, m.name + suffix, m.documentation, typ, True)
+    split = {}
+    for s in m.samples:
+        for suf in _TEXT_SPLIT:
+            if s[0] == m.name + suf:
+                split.setdefault(suf, []).append(s)
+                break
+        else:
+            _sample_line(w, ns, s, False)
+    for suf in sorted(split):
+        _header(w, ns, m.name + suf, m.documentation, 'gauge', True)
+        for s in split[suf]:
+            _sample_line(w, ns, s, False)
+
+
+def generic_om(m, w, ns):
+    from ._format import escape_name
+    from .exposition import _header
+    _header(w, ns, m.name, m.documentation, m.type, False)
+    if m.unit:
+        w('# UNIT ' + ns + escape_name(m.name) + ' ' + m.unit + '\n')
+    for s in m.samples:
+        _sample_line(w, ns, s, True)
+
+
+def labelstr(pairs):
+    """'{a="x",b="y"}' for (name, value) pairs already in output order; '' for none."""
+    from ._format import escape_name, escape_value
+    if not pairs:
+        return ''
+    return '{' + ','.join([escape_name(k, False) + '="' + escape_value(v) + '"'
+                           for k, v in pairs]) + '}'

@@ -8,9 +8,12 @@ page of any size through a fixed buffer; `generate_latest` joins them for caller
 bytes, as prometheus_client's does. Our own metrics render from their prepared prefixes; any
 other collector goes through collect() and the generic writer, with the same output rules.
 """
-from ._format import (AS_BYTES, escape_help, escape_name, escape_value, fmt, labelstr,
-                      prepared)
+from ._format import escape_help, escape_name, escape_value
 from .registry import REGISTRY
+
+# Boards build a page with bytearray.extend(str) (no bytes copy of each piece); CPython joins
+# a list of str and encodes once, which is faster there.
+_EXTEND = __import__('sys').implementation.name != 'cpython'
 
 CONTENT_TYPE_PLAIN_0_0_4 = 'text/plain; version=0.0.4; charset=utf-8'
 CONTENT_TYPE_PLAIN_1_0_0 = 'text/plain; version=1.0.0; charset=utf-8'
@@ -21,7 +24,6 @@ CONTENT_TYPE_OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset
 _TEXT_TYPES = {'counter': ('_total', 'counter'), 'info': ('_info', 'gauge'),
                'stateset': ('', 'gauge'), 'gaugehistogram': ('', 'histogram'),
                'unknown': ('', 'untyped')}
-_TEXT_SPLIT = ('_created', '_gsum', '_gcount')  # moved to gauge families of their own
 
 
 def _fast(c):
@@ -31,9 +33,9 @@ def _fast(c):
 
 def _families(registry):
     """Yield (collector or None, family) in output order; family is None for fast metrics."""
-    ti = getattr(registry, '_target_info', None)
-    if ti:
-        yield None, registry._target_info_metric()
+    if getattr(registry, '_target_info', None):
+        from ._slow import target_info_metric
+        yield None, target_info_metric(registry)
     if not hasattr(registry, 'collectors'):  # a RestrictedRegistry or any other collector
         for m in registry.collect():
             yield None, m
@@ -75,7 +77,7 @@ def _heads(c, ns):
         _header(parts.append, ns, c._name, c._documentation, c._type, False)
         if c._unit:
             parts.append('# UNIT ' + ns + escape_name(c._name) + ' ' + c._unit + '\n')
-        h = c._heads = (ns, prepared(text), prepared(created), prepared(''.join(parts)))
+        h = c._heads = (ns, text, created, ''.join(parts))
     return h
 
 
@@ -87,7 +89,8 @@ def write_text(registry, write):
     created = created_enabled()
     for c, m in _families(registry):
         if c is None:
-            _generic_text(m, w, ns)
+            from ._slow import generic_text
+            generic_text(m, w, ns)
             continue
         h = _heads(c, ns)
         w(h[1])
@@ -102,54 +105,17 @@ def write_openmetrics(registry, write):
     ns = getattr(registry, '_ns', '')
     for c, m in _families(registry):
         if c is None:
-            _generic_om(m, w, ns)
+            from ._slow import generic_om
+            generic_om(m, w, ns)
             continue
         w(_heads(c, ns)[3])
         c._write(w, ns, True)
     w('# EOF\n')
 
 
-def _sample_line(w, ns, s, om):
-    name = s[0]
-    if s[1]:
-        w(ns + escape_name(name) + labelstr(sorted(s[1].items())) + ' ')
-    else:
-        w(ns + escape_name(name) + ' ')
-    w(fmt(s[2]))
-    ts = s[3]
-    if ts is not None:
-        w(' ' + (str(ts) if om else '%d' % int(float(ts) * 1000)))
-    w('\n')
-
-
-def _generic_text(m, w, ns):
-    suffix, typ = _TEXT_TYPES.get(m.type, ('', m.type))
-    _header(w, ns, m.name + suffix, m.documentation, typ, True)
-    split = {}
-    for s in m.samples:
-        for suf in _TEXT_SPLIT:
-            if s[0] == m.name + suf:
-                split.setdefault(suf, []).append(s)
-                break
-        else:
-            _sample_line(w, ns, s, False)
-    for suf in sorted(split):
-        _header(w, ns, m.name + suf, m.documentation, 'gauge', True)
-        for s in split[suf]:
-            _sample_line(w, ns, s, False)
-
-
-def _generic_om(m, w, ns):
-    _header(w, ns, m.name, m.documentation, m.type, False)
-    if m.unit:
-        w('# UNIT ' + ns + escape_name(m.name) + ' ' + m.unit + '\n')
-    for s in m.samples:
-        _sample_line(w, ns, s, True)
-
-
 def render_bytes(body):
     """Run body(write) and return all it wrote as one bytes object."""
-    if AS_BYTES:  # boards: str and prepared bytes pieces, copied into one buffer
+    if _EXTEND:
         buf = bytearray()
         body(buf.extend)
         return bytes(buf)
@@ -172,111 +138,11 @@ def generate_openmetrics(registry=REGISTRY):
     return _page(write_openmetrics, registry)
 
 
-class ChunkWriter:
-    """write(piece) for a streamed page: pieces (str, or bytes prepared on boards) gather
-    into about `size` bytes, then send(bytes) gets them, as an HTTP chunk if chunked. Peak
-    memory is one chunk. On boards the pieces are copied into one fixed buffer (no
-    str-to-bytes copies); on CPython they are joined and encoded once per chunk.
-
-    head: bytes sent before the first chunk. z: a zlib compressobj (gzip), CPython only."""
-
-    def __init__(self, send, size=1460, chunked=False, head=None, z=None):
-        self.send = send
-        self.size = size
-        self.chunked = chunked
-        self.head = head
-        self.z = z
-        self.n = 0
-        if AS_BYTES:
-            self.buf = bytearray(size)
-            self.mv = memoryview(self.buf)
-        else:
-            self.pieces = []
-
-    def write(self, s):
-        if AS_BYTES:
-            if s.__class__ is str:
-                s = memoryview(s)  # MicroPython: a view of the str's UTF-8 bytes, no copy
-            k = len(s)
-            if self.n + k > self.size:
-                self.flush()
-                if k > self.size:
-                    self._out(s)
-                    return
-            self.mv[self.n:self.n + k] = s
-            self.n += k
-        else:
-            self.pieces.append(s)
-            self.n += len(s)
-            if self.n >= self.size:
-                self.flush()
-
-    def flush(self, last=False):
-        if AS_BYTES:
-            data = self.mv[:self.n]
-        else:
-            data = ''.join(self.pieces).encode('utf-8')
-            self.pieces = []
-        self.n = 0
-        if self.z is not None:
-            data = self.z.compress(data)
-            if last:
-                data += self.z.flush()
-        self._out(data)
-
-    def _out(self, data):
-        if self.head is not None:
-            self.send(self.head)
-            self.head = None
-        if not len(data):
-            return
-        if self.chunked:
-            self.send(('%x\r\n' % len(data)).encode())
-            self.send(data)
-            self.send(b'\r\n')
-        else:
-            self.send(data)
-
-
-def _param(toks, key):
-    for t in toks[1:]:
-        if '=' in t:
-            k, v = t.strip().split('=', 1)
-            if k == key:
-                return v
-    return ''
-
-
-def _version(v):
-    try:
-        return tuple([int(x) for x in v.split('.')])
-    except ValueError:
-        return ()
-
-
-def negotiate(accept_header):
-    """(openmetrics?, content type) for an Accept header, as prometheus_client chooses."""
-    for accepted in (accept_header or '').split(','):
-        toks = accepted.split(';')
-        mime = toks[0].strip()
-        if mime == 'application/openmetrics-text':
-            v = _param(toks, 'version')
-            if not v:
-                return True, CONTENT_TYPE_OPENMETRICS
-            if _version(v) >= (1, 0, 0):
-                return True, ('application/openmetrics-text; version=%s; charset=utf-8; '
-                              'escaping=underscores' % v)
-        elif mime == 'text/plain':
-            v = _param(toks, 'version')
-            if v and _version(v) >= (1, 0, 0):
-                return False, CONTENT_TYPE_LATEST + '; escaping=underscores'
-    return False, CONTENT_TYPE_PLAIN_0_0_4
-
-
-def choose_encoder(accept_header):
-    """(encoder, content type) as prometheus_client.exposition.choose_encoder returns."""
-    om, ctype = negotiate(accept_header)
-    return (generate_openmetrics if om else generate_latest), ctype
+def __getattr__(name):  # choose_encoder & co. live with the HTTP code, as servers use them
+    if name in ('choose_encoder', 'negotiate'):
+        from . import http
+        return getattr(http, name)
+    raise AttributeError(name)
 
 
 def write_exposition(registry, write, openmetrics=False):

@@ -8,6 +8,10 @@ REASONS = {200: 'OK', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized'
            431: 'Request Header Fields Too Large', 500: 'Internal Server Error',
            503: 'Service Unavailable', 505: 'HTTP Version Not Supported'}
 
+_PLAIN = 'text/plain; version=0.0.4; charset=utf-8'
+_PLAIN_1 = 'text/plain; version=1.0.0; charset=utf-8'
+_OM = 'application/openmetrics-text; version=1.0.0; charset=utf-8'
+
 MAX_LINE = 2048       # request line bytes
 MAX_HEAD = 8192       # request line + headers bytes
 MAX_HEADERS = 64      # header count
@@ -277,9 +281,52 @@ def as_response(r):
     return Response(r)
 
 
+def _param(toks, key):
+    for t in toks[1:]:
+        if '=' in t:
+            k, v = t.strip().split('=', 1)
+            if k == key:
+                return v
+    return ''
+
+
+def _version(v):
+    try:
+        return tuple([int(x) for x in v.split('.')])
+    except ValueError:
+        return ()
+
+
+def negotiate(accept_header):
+    """(openmetrics?, content type) for an Accept header, as prometheus_client chooses."""
+    for accepted in (accept_header or '').split(','):
+        toks = accepted.split(';')
+        mime = toks[0].strip()
+        if mime == 'application/openmetrics-text':
+            v = _param(toks, 'version')
+            if not v:
+                return True, _OM
+            if _version(v) >= (1, 0, 0):
+                return True, ('application/openmetrics-text; version=%s; charset=utf-8; '
+                              'escaping=underscores' % v)
+        elif mime == 'text/plain':
+            v = _param(toks, 'version')
+            if v and _version(v) >= (1, 0, 0):
+                return False, _PLAIN_1 + '; escaping=underscores'
+    return False, _PLAIN
+
+
+def choose_encoder(accept_header):
+    """(encoder, content type) as prometheus_client.exposition.choose_encoder returns."""
+    from .exposition import generate_latest, generate_openmetrics
+    om, ctype = negotiate(accept_header)
+    return (generate_openmetrics if om else generate_latest), ctype
+
+
+
 def metrics_handler(registry):
     """GET /metrics: negotiated format, ?name[]= filtering, streamed body."""
-    from .exposition import negotiate, write_exposition
+    from .exposition import write_exposition
 
     def handle(req):
         om, ctype = negotiate(req.headers.get('accept'))

@@ -1,4 +1,4 @@
-"""Counter, Gauge, Summary (and, loaded on first use, Histogram, Info, Enum from
+"""Counter and Gauge (and, loaded on first use, Summary, Histogram, Info and Enum from
 metrics_extra): prometheus_client's API, board-sized.
 
 Imported on: CPython, MicroPython, CircuitPython.
@@ -10,7 +10,7 @@ are kept in a list as well as a dict because MicroPython dicts are unordered. Th
 (collect(), remove_by_labels(), timers) live in other modules and load when first used.
 """
 from ._clock import CLOCK_SET_AFTER, wall
-from ._format import (NL, escape_name, escape_value, fmt, prepared, validate_labelname,
+from ._format import (escape_name, escape_value, fmt, validate_labelname,
                       validate_metric_name)
 from ._lock import new_lock
 from .registry import REGISTRY
@@ -43,7 +43,7 @@ def created_enabled():
 
 
 def __getattr__(name):  # from prometheus_express.metrics import Histogram, as upstream
-    if name in ('Histogram', 'Info', 'Enum'):
+    if name in ('Summary', 'Histogram', 'Info', 'Enum'):
         from . import metrics_extra
         return getattr(metrics_extra, name)
     raise AttributeError(name)
@@ -66,7 +66,7 @@ def _prefix(name, pairs):
     """'name{a="x",b="y"} ' with the label pairs sorted by name, as prometheus_client writes.
     Built with one join: on a board every intermediate string is heap."""
     if not pairs:
-        return prepared(escape_name(name) + ' ')
+        return escape_name(name) + ' '
     pairs.sort()
     parts = [escape_name(name)]
     sep = '{'
@@ -81,7 +81,7 @@ def _prefix(name, pairs):
     s = ''.join(parts)
     if _CPYTHON:
         s.encode('utf-8')  # a lone surrogate fails here, once, not at every scrape
-    return prepared(s)
+    return s
 
 
 class _Unobservable:
@@ -155,24 +155,12 @@ class MetricWrapperBase:
     # -- labels -----------------------------------------------------------------------------
     def labels(self, *labelvalues, **labelkwargs):
         """The child for these label values (positional, or by name), made on first use."""
-        p = self._p
-        if not p._labelnames:
-            raise ValueError('No label names were set when constructing %s' % self)
-        if p is not self:
-            from ._slow import key_of
-            raise ValueError('%s already has labels set (%s); can not chain calls to .labels()'
-                             % (self, dict(zip(p._labelnames, key_of(p, self)))))
-        if labelvalues and labelkwargs:
-            raise ValueError("Can't pass both *args and **kwargs")
-        if labelkwargs:
-            if sorted(labelkwargs) != sorted(self._labelnames):
-                raise ValueError('Incorrect label names')
-            key = tuple([str(labelkwargs[l]) for l in self._labelnames])
+        key = labelvalues  # the call's own tuple, when every value is already a str
+        if labelkwargs or self._kids is None or len(key) != len(self._labelnames):
+            from ._slow import label_key  # keywords, or an error to raise
+            key = label_key(self, labelvalues, labelkwargs)
         else:
-            if len(labelvalues) != len(self._labelnames):
-                raise ValueError('Incorrect label count')
-            key = labelvalues  # the call's own tuple, when every value is already a str
-            for v in labelvalues:
+            for v in key:
                 if v.__class__ is not str:
                     key = tuple(map(str, labelvalues))
                     break
@@ -190,16 +178,8 @@ class MetricWrapperBase:
         return child
 
     def remove(self, *labelvalues):
-        if not self._labelnames:
-            raise ValueError('No label names were set when constructing %s' % self)
-        if len(labelvalues) != len(self._labelnames):
-            raise ValueError('Incorrect label count (expected %d, got %s)'
-                             % (len(self._labelnames), labelvalues))
-        key = tuple(map(str, labelvalues))
-        with self._klock:
-            child = self._kids.pop(key, None)
-            if child is not None:
-                self._order = [c for c in self._order if c is not child]
+        from ._slow import remove
+        remove(self, labelvalues)
 
     def remove_by_labels(self, labels):
         """Remove every child whose labels include all of `labels` (a dict)."""
@@ -207,11 +187,10 @@ class MetricWrapperBase:
         remove_by_labels(self, labels)
 
     def clear(self):
-        if not self._labelnames:
-            return
-        with self._klock:
-            self._kids = {}
-            self._order = []
+        if self._labelnames:
+            with self._klock:
+                self._kids = {}
+                self._order = []
 
     # -- collection -------------------------------------------------------------------------
     def describe(self):
@@ -244,7 +223,7 @@ class MetricWrapperBase:
                 w(ns)
             w(c._cpfx)
             w(fmt(c._c))
-            w(NL)
+            w('\n')
 
 
 class Counter(MetricWrapperBase):
@@ -291,7 +270,7 @@ class Counter(MetricWrapperBase):
                 w(ns)
             w(c._pfx)
             w(fmt(c._v))
-            w(NL)
+            w('\n')
             if created:
                 self._om_created(c, w, ns)
 
@@ -358,50 +337,4 @@ class Gauge(MetricWrapperBase):
                 w(ns)
             w(c._pfx)
             w(fmt(c._v if c._fn is None else c._get()))
-            w(NL)
-
-
-class Summary(MetricWrapperBase):
-    """Count and sum of observations (no quantiles, as in prometheus_client)."""
-    _type = 'summary'
-    _reserved_labelnames = ('quantile',)
-    _has_created = True
-
-    def _init_child(self, lv):
-        name = self._p._name
-        self._n = 0
-        self._s = 0
-        self._c = wall()
-        self._pfx = (_prefix(name + '_count', self._pairs(lv)),
-                     _prefix(name + '_sum', self._pairs(lv)))
-        self._cpfx = _prefix(name + '_created', self._pairs(lv))
-
-    def observe(self, amount):
-        with self._lock:
-            self._n += 1
-            self._s += amount
-
-    def time(self):
-        """Decorator / context manager: observe the block's duration in seconds."""
-        from ._timing import Timer
-        return Timer(self, 'observe')
-
-    def _samples(self):
-        return [('_count', {}, self._n), ('_sum', {}, self._s)] + self._created_sample()
-
-    def _write(self, w, ns, om):
-        created = om and _use_created
-        for c in self._order:
-            pfx = c._pfx
-            if ns:
-                w(ns)
-            w(pfx[0])
-            w(fmt(c._n))
-            w(NL)
-            if ns:
-                w(ns)
-            w(pfx[1])
-            w(fmt(c._s))
-            w(NL)
-            if created:
-                self._om_created(c, w, ns)
+            w('\n')

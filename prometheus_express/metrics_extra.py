@@ -1,10 +1,56 @@
-"""Histogram, Info and Enum: loaded only by programs that use them.
+"""Summary, Histogram, Info and Enum: loaded only by programs that use them.
 
 Imported on: CPython, MicroPython, CircuitPython.
 """
 from ._clock import wall
-from ._format import INF, NL, fmt, prepared
+from ._format import INF, fmt
 from .metrics import REGISTRY, MetricWrapperBase, _prefix, created_enabled
+
+
+class Summary(MetricWrapperBase):
+    """Count and sum of observations (no quantiles, as in prometheus_client)."""
+    _type = 'summary'
+    _reserved_labelnames = ('quantile',)
+    _has_created = True
+
+    def _init_child(self, lv):
+        name = self._p._name
+        self._n = 0
+        self._s = 0
+        self._c = wall()
+        self._pfx = (_prefix(name + '_count', self._pairs(lv)),
+                     _prefix(name + '_sum', self._pairs(lv)))
+        self._cpfx = _prefix(name + '_created', self._pairs(lv))
+
+    def observe(self, amount):
+        with self._lock:
+            self._n += 1
+            self._s += amount
+
+    def time(self):
+        """Decorator / context manager: observe the block's duration in seconds."""
+        from ._timing import Timer
+        return Timer(self, 'observe')
+
+    def _samples(self):
+        return [('_count', {}, self._n), ('_sum', {}, self._s)] + self._created_sample()
+
+    def _write(self, w, ns, om):
+        created = om and created_enabled()
+        for c in self._order:
+            pfx = c._pfx
+            if ns:
+                w(ns)
+            w(pfx[0])
+            w(fmt(c._n))
+            w('\n')
+            if ns:
+                w(ns)
+            w(pfx[1])
+            w(fmt(c._s))
+            w('\n')
+            if created:
+                self._om_created(c, w, ns)
 
 
 class Histogram(MetricWrapperBase):
@@ -80,25 +126,25 @@ class Histogram(MetricWrapperBase):
                     w(ns)
                 w(pfx[i])
                 w(fmt(acc))
-                w(NL)
+                w('\n')
                 i += 1
             if with_sum:  # negative buckets: no sum, so no count either (as OpenMetrics asks)
                 if ns:
                     w(ns)
                 w(pfx[i])
                 w(fmt(acc))
-                w(NL)
+                w('\n')
                 if ns:
                     w(ns)
                 w(pfx[i + 1])
                 w(fmt(c._s))
-                w(NL)
+                w('\n')
             if created:
                 self._om_created(c, w, ns)
 
 
-_ONE = prepared('1.0\n')
-_ZERO = prepared('0.0\n')
+_ONE = '1.0\n'
+_ZERO = '0.0\n'
 
 
 class Info(MetricWrapperBase):

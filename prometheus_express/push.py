@@ -8,8 +8,8 @@ Imported on: CPython, MicroPython, CircuitPython (only when pushing).
 The page is streamed to the gateway in HTTP chunks as it renders (no copy of it in RAM) when
 the default handler is used; a handler of your own gets the bytes, as upstream's does.
 """
-from ._sockets import Net, recv_some, send_all
-from .exposition import CONTENT_TYPE_PLAIN_0_0_4, ChunkWriter, write_text
+from ._sockets import ChunkWriter, Net, recv_some, send_all
+from .exposition import CONTENT_TYPE_PLAIN_0_0_4, write_text
 from .registry import REGISTRY
 
 

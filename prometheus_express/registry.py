@@ -77,23 +77,12 @@ class CollectorRegistry:
 
     def collect(self):
         """Yield every metric family (renamed with the namespace, if any)."""
-        ti = self._target_info
-        if ti:
-            yield self._target_info_metric()
-        for c in self._collectors:
-            for m in c.collect():
-                yield self._namespaced(m) if self._ns else m
-
-    def _namespaced(self, m):
-        from .families import Metric
-        ns = self._ns
-        out = Metric(ns + m.name, m.documentation, m.type)
-        out.unit = m.unit
-        for s in m.samples:
-            out.add_sample(ns + s[0], s[1], s[2], s[3], s[4] if len(s) > 4 else None)
-        return out
+        from ._slow import registry_collect
+        return registry_collect(self)
 
     def restricted_registry(self, names):
+        """Collects only the samples whose names are in names (the ?name[]= filter)."""
+        from ._slow import RestrictedRegistry
         return RestrictedRegistry(names, self)
 
     def set_target_info(self, labels):
@@ -109,40 +98,15 @@ class CollectorRegistry:
     def get_target_info(self):
         return self._target_info
 
-    def _target_info_metric(self):
-        from .families import Metric
-        m = Metric('target', 'Target metadata', 'info')
-        m.add_sample('target_info', self._target_info, 1)
-        return m
-
     def get_sample_value(self, name, labels=None):
         """The value of one sample, or None. Slow: meant for tests."""
-        if labels is None:
-            labels = {}
-        for m in self.collect():
-            for s in m.samples:
-                if s.name == name and s.labels == labels:
-                    return s.value
-        return None
+        from ._slow import sample_value
+        return sample_value(self, name, labels or {})
 
     def render(self):
         """The text exposition (format 0.0.4) as a str, as prometheus_express 0.0.4 offered."""
         from .exposition import generate_latest
         return generate_latest(self).decode('utf-8')
-
-
-class RestrictedRegistry:
-    """Collects only the samples whose names are in names (the ?name[]= filter)."""
-
-    def __init__(self, names, registry):
-        self._name_set = set(names)
-        self._registry = registry
-
-    def collect(self):
-        for m in self._registry.collect():
-            r = m._restricted_metric(self._name_set)
-            if r:
-                yield r
 
 
 REGISTRY = CollectorRegistry(auto_describe=True)

@@ -15,10 +15,10 @@ exporter_http_requests_total{code} and exporter_http_errors_total{kind}.
 import sys
 
 from ._clock import elapsed, ticks
-from ._sockets import POLLERR, POLLIN, Net, err_kind, recv_some, send_all
+from ._sockets import POLLERR, POLLIN, ChunkWriter, Net, err_kind, recv_some, send_all
 from .http import (HTTPError, Router, body_length, error_response, find_head_end,
                    metrics_handler, parse_head, status_line)
-from .exposition import ChunkWriter, render_bytes
+from .exposition import render_bytes
 from .registry import REGISTRY
 
 _CPYTHON = sys.implementation.name == 'cpython'
