@@ -5,7 +5,7 @@ Imported on: CPython, MicroPython, CircuitPython.
 
 A labelled metric is a parent holding children, one per label-value tuple; a metric without
 labels is its own only child. A child holds its value and, prepared once when it is made, the
-`name{labels} ` prefix of each line it renders, so a scrape only formats numbers. Children
+`{labels} ` text of its lines, so a scrape only formats numbers. Children
 are kept in a list as well as a dict because MicroPython dicts are unordered. The slow paths
 (collect(), remove_by_labels(), timers) live in other modules and load when first used.
 """
@@ -62,13 +62,14 @@ def _full_name(typ, name, namespace, subsystem, unit):
     return full
 
 
-def _prefix(name, pairs):
-    """'name{a="x",b="y"} ' with the label pairs sorted by name, as prometheus_client writes.
-    Built with one join: on a board every intermediate string is heap."""
+def _labels(pairs):
+    """'{a="x",b="y"} ' (or ' ' for none): a line's labels, sorted by name as
+    prometheus_client writes them, and the space before the value. The metric name is
+    written before it at render time, so series of one child share one string."""
     if not pairs:
-        return escape_name(name) + ' '
+        return ' '
     pairs.sort()
-    parts = [escape_name(name)]
+    parts = []
     sep = '{'
     for k, v in pairs:
         parts.append(sep)
@@ -207,21 +208,25 @@ class MetricWrapperBase:
             return [('_created', {}, self._c)]
         return []
 
+    def _line_name(self, ns, suffix=''):
+        """The name written before each line's labels (registry namespace + metric name)."""
+        return ns + escape_name(self._name) + suffix
+
     def _write_created(self, w, ns, head):
         """Text format: the `_created` lines, after head() writes their family header."""
         first = True
+        name = self._line_name(ns, '_created')
         for c in self._order:
             if c._c > CLOCK_SET_AFTER:
                 if first:
                     head()
                     first = False
-                self._om_created(c, w, ns)
+                self._created_line(c, w, name)
 
-    def _om_created(self, c, w, ns):
+    def _created_line(self, c, w, name):
         if c._c > CLOCK_SET_AFTER:
-            if ns:
-                w(ns)
-            w(c._cpfx)
+            w(name)
+            w(c._pfx)
             w(fmt(c._c))
             w('\n')
 
@@ -232,11 +237,9 @@ class Counter(MetricWrapperBase):
     _has_created = True
 
     def _init_child(self, lv):
-        name = self._p._name
         self._v = 0
         self._c = wall()
-        self._pfx = _prefix(name + '_total', self._pairs(lv))
-        self._cpfx = _prefix(name + '_created', self._pairs(lv))
+        self._pfx = _labels(self._pairs(lv))
 
     def inc(self, amount=1, exemplar=None):
         """Add amount (default 1). Exemplars are accepted and not exported."""
@@ -264,15 +267,15 @@ class Counter(MetricWrapperBase):
         return [('_total', {}, self._v)] + self._created_sample()
 
     def _write(self, w, ns, om):
-        created = om and _use_created
+        name = self._line_name(ns, '_total')
+        created = self._line_name(ns, '_created') if om and _use_created else None
         for c in self._order:
-            if ns:
-                w(ns)
+            w(name)
             w(c._pfx)
             w(fmt(c._v))
             w('\n')
             if created:
-                self._om_created(c, w, ns)
+                self._created_line(c, w, created)
 
 
 class Gauge(MetricWrapperBase):
@@ -289,7 +292,7 @@ class Gauge(MetricWrapperBase):
 
     def _init_child(self, lv):
         self._v = 0
-        self._pfx = _prefix(self._p._name, self._pairs(lv))
+        self._pfx = _labels(self._pairs(lv))
 
     def inc(self, amount=1):
         with self._lock:
@@ -332,9 +335,9 @@ class Gauge(MetricWrapperBase):
         return [('', {}, self._get())]
 
     def _write(self, w, ns, om):
+        name = self._line_name(ns)
         for c in self._order:
-            if ns:
-                w(ns)
+            w(name)
             w(c._pfx)
             w(fmt(c._v if c._fn is None else c._get()))
             w('\n')

@@ -4,7 +4,7 @@ Imported on: CPython, MicroPython, CircuitPython.
 """
 from ._clock import wall
 from ._format import INF, fmt
-from .metrics import REGISTRY, MetricWrapperBase, _prefix, created_enabled
+from .metrics import REGISTRY, MetricWrapperBase, _labels, created_enabled
 
 
 class Summary(MetricWrapperBase):
@@ -14,13 +14,10 @@ class Summary(MetricWrapperBase):
     _has_created = True
 
     def _init_child(self, lv):
-        name = self._p._name
         self._n = 0
         self._s = 0
         self._c = wall()
-        self._pfx = (_prefix(name + '_count', self._pairs(lv)),
-                     _prefix(name + '_sum', self._pairs(lv)))
-        self._cpfx = _prefix(name + '_created', self._pairs(lv))
+        self._pfx = _labels(self._pairs(lv))
 
     def observe(self, amount):
         with self._lock:
@@ -36,21 +33,20 @@ class Summary(MetricWrapperBase):
         return [('_count', {}, self._n), ('_sum', {}, self._s)] + self._created_sample()
 
     def _write(self, w, ns, om):
-        created = om and created_enabled()
+        count = self._line_name(ns, '_count')
+        total = self._line_name(ns, '_sum')
+        created = self._line_name(ns, '_created') if om and created_enabled() else None
         for c in self._order:
-            pfx = c._pfx
-            if ns:
-                w(ns)
-            w(pfx[0])
+            w(count)
+            w(c._pfx)
             w(fmt(c._n))
             w('\n')
-            if ns:
-                w(ns)
-            w(pfx[1])
+            w(total)
+            w(c._pfx)
             w(fmt(c._s))
             w('\n')
             if created:
-                self._om_created(c, w, ns)
+                self._created_line(c, w, created)
 
 
 class Histogram(MetricWrapperBase):
@@ -79,11 +75,9 @@ class Histogram(MetricWrapperBase):
         self._b = [0] * len(p._upper_bounds)  # per bucket, not cumulative
         self._s = 0
         self._c = wall()
-        bucket = p._name + '_bucket'
-        self._pfx = tuple([_prefix(bucket, self._pairs(lv, ('le', le))) for le in p._le] +
-                          [_prefix(p._name + '_count', self._pairs(lv)),
-                           _prefix(p._name + '_sum', self._pairs(lv))])
-        self._cpfx = _prefix(p._name + '_created', self._pairs(lv))
+        # the labels of each bucket line (le sorts among the others), then of count/sum/created
+        self._pfx = _labels(self._pairs(lv))
+        self._bpfx = tuple([_labels(self._pairs(lv, ('le', le))) for le in p._le])
 
     def observe(self, amount, exemplar=None):
         """Count amount in the first bucket whose bound is >= it, and add it to the sum."""
@@ -114,33 +108,33 @@ class Histogram(MetricWrapperBase):
         return out + self._created_sample()
 
     def _write(self, w, ns, om):
-        created = om and created_enabled()
+        bucket = self._line_name(ns, '_bucket')
+        count = self._line_name(ns, '_count')
+        total = self._line_name(ns, '_sum')
+        created = self._line_name(ns, '_created') if om and created_enabled() else None
         with_sum = self._upper_bounds[0] >= 0
         for c in self._order:
-            pfx = c._pfx
+            bpfx = c._bpfx
             acc = 0
             i = 0
             for n in c._b:
                 acc += n
-                if ns:
-                    w(ns)
-                w(pfx[i])
+                w(bucket)
+                w(bpfx[i])
                 w(fmt(acc))
                 w('\n')
                 i += 1
             if with_sum:  # negative buckets: no sum, so no count either (as OpenMetrics asks)
-                if ns:
-                    w(ns)
-                w(pfx[i])
+                w(count)
+                w(c._pfx)
                 w(fmt(acc))
                 w('\n')
-                if ns:
-                    w(ns)
-                w(pfx[i + 1])
+                w(total)
+                w(c._pfx)
                 w(fmt(c._s))
                 w('\n')
             if created:
-                self._om_created(c, w, ns)
+                self._created_line(c, w, created)
 
 
 _ONE = '1.0\n'
@@ -153,7 +147,7 @@ class Info(MetricWrapperBase):
 
     def _init_child(self, lv):
         self._val = {}
-        self._pfx = _prefix(self._p._name + '_info', self._pairs(lv))
+        self._pfx = _labels(self._pairs(lv))
 
     def info(self, val):
         p = self._p
@@ -169,7 +163,7 @@ class Info(MetricWrapperBase):
         if p is not self:
             from ._slow import key_of
             lv = key_of(p, self)
-        pfx = _prefix(p._name + '_info', self._pairs(lv, *[(k, str(v)) for k, v in val.items()]))
+        pfx = _labels(self._pairs(lv, *[(k, str(v)) for k, v in val.items()]))
         with self._lock:
             self._val = val
             self._pfx = pfx
@@ -178,9 +172,9 @@ class Info(MetricWrapperBase):
         return [('_info', self._val, 1.0)]
 
     def _write(self, w, ns, om):
+        name = self._line_name(ns, '_info')
         for c in self._order:
-            if ns:
-                w(ns)
+            w(name)
             w(c._pfx)
             w(_ONE)
 
@@ -201,7 +195,7 @@ class Enum(MetricWrapperBase):
     def _init_child(self, lv):
         p = self._p
         self._v = 0
-        self._pfx = tuple([_prefix(p._name, self._pairs(lv, (p._name, s))) for s in p._states])
+        self._pfx = tuple([_labels(self._pairs(lv, (p._name, s))) for s in p._states])
 
     def state(self, state):
         i = self._p._states.index(state)
@@ -213,11 +207,11 @@ class Enum(MetricWrapperBase):
         return [('', {name: s}, 1 if i == self._v else 0) for i, s in enumerate(self._p._states)]
 
     def _write(self, w, ns, om):
+        name = self._line_name(ns)
         for c in self._order:
             i = 0
             for pfx in c._pfx:
-                if ns:
-                    w(ns)
+                w(name)
                 w(pfx)
                 w(_ONE if i == c._v else _ZERO)
                 i += 1
