@@ -37,7 +37,7 @@ def serve(kind, port, n):
         from prometheus_express.server import MetricsServer
         r = pe.CollectorRegistry()
         page_metrics(pe, r, n)
-        MetricsServer(port, '127.0.0.1', r).serve_forever()
+        MetricsServer(port, '127.0.0.1', r, self_metrics=os.environ.get('BENCH_SELF_METRICS', '1') == '1').serve_forever()
     elif kind == 'client':
         import prometheus_client as pc
         r = pc.CollectorRegistry()
@@ -63,8 +63,12 @@ def serve(kind, port, n):
     elif kind == 'static':
         sys.path.insert(0, ROOT)
         import prometheus_express as pe
+        from prometheus_express.server import MetricsServer
         r = pe.CollectorRegistry()
         page_metrics(pe, r, n)
+        s = MetricsServer(free_port(), '127.0.0.1', r)  # its own metrics: the same page
+        s._count(200)
+        s.close()
         body = pe.generate_latest(r)
         resp = (b'HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n'
                 b'Content-Length: %d\r\n\r\n' % len(body)) + body

@@ -14,7 +14,8 @@ def fmt(d):
     Ints are formatted from their digits, so a counter past 2**24 stays exact on boards whose
     floats are single precision.
     """
-    if d.__class__ is int:
+    c = d.__class__
+    if c is int:
         if -1000000 < d < 1000000:  # small: no big-int arithmetic (it allocates on boards)
             return '%d.0' % d
         if d > 0 and d < _EXACT:
@@ -22,19 +23,18 @@ def fmt(d):
             return (s[0] + '.' + s[1:]).rstrip('0.') + 'e+%02d' % (len(s) - 1)
         if d < 0 and d > -_EXACT:
             return '%d.0' % d
-    d = float(d)
-    if d == INF:
-        return '+Inf'
-    if d == MINUS_INF:
-        return '-Inf'
+    if c is not float:
+        d = float(d)
+    if d - d == 0:  # finite
+        s = repr(d)
+        if 1000000.0 <= d < 1e16:  # Go switches to exponents sooner than Python
+            dot = s.find('.')
+            if dot > 0:
+                return (s[0] + '.' + s[1:dot] + s[dot + 1:]).rstrip('0.') + 'e+%02d' % (dot - 1)
+        return s
     if d != d:
         return 'NaN'
-    s = repr(d)
-    if d > 0:
-        dot = s.find('.')
-        if dot > 6:  # Go switches to exponents sooner than Python
-            return (s[0] + '.' + s[1:dot] + s[dot + 1:]).rstrip('0.') + 'e+%02d' % (dot - 1)
-    return s
+    return '+Inf' if d > 0 else '-Inf'
 
 
 def escape_value(s):

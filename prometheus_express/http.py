@@ -140,6 +140,23 @@ def parse_head(head):
     return r
 
 
+_heads = {}  # the last few request heads seen: scrapers send the same one every time
+
+
+def parse_head_cached(head):
+    """parse_head() for bytes head, remembering the last few heads (a copy is returned)."""
+    r = _heads.get(head)
+    if r is None:
+        r = parse_head(head)
+        if len(_heads) >= 4:
+            _heads.clear()
+        _heads[head] = r
+    c = Request()
+    c.method, c.target, c.path, c.version = r.method, r.target, r.path, r.version
+    c.query, c.headers, c.body = r.query, r.headers, b''
+    return c
+
+
 def body_length(req):
     """Bytes of body to read for req (Content-Length), or raise 400/413."""
     if 'transfer-encoding' in req.headers:

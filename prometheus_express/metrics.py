@@ -104,6 +104,7 @@ class MetricWrapperBase:
     _has_created = False
     _kids = None      # a labelled parent's {label values: child}
     _fn = None        # Gauge.set_function
+    _cs = None        # the _created value as text, made at its first render
 
     def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',
                  registry=REGISTRY, _labelvalues=None):
@@ -114,6 +115,7 @@ class MetricWrapperBase:
             if l in self._reserved_labelnames:
                 raise ValueError('Reserved label metric name: ' + l)
         validate_metric_name(self._name)
+        self._ename = escape_name(self._name)  # as written: UTF-8 names escaped to '_'
         if _CPYTHON:
             documentation.encode('utf-8')  # a lone surrogate raises here (a ValueError)
         self._documentation = documentation
@@ -210,7 +212,7 @@ class MetricWrapperBase:
 
     def _line_name(self, ns, suffix=''):
         """The name written before each line's labels (registry namespace + metric name)."""
-        return ns + escape_name(self._name) + suffix
+        return ns + self._ename + suffix
 
     def _write_created(self, w, ns, head):
         """Text format: the `_created` lines, after head() writes their family header."""
@@ -225,9 +227,12 @@ class MetricWrapperBase:
 
     def _created_line(self, c, w, name):
         if c._c > CLOCK_SET_AFTER:
+            cs = c._cs
+            if cs is None:
+                cs = c._cs = fmt(c._c)
             w(name)
             w(c._pfx)
-            w(fmt(c._c))
+            w(cs)
             w('\n')
 
 
@@ -252,6 +257,7 @@ class Counter(MetricWrapperBase):
         with self._lock:
             self._v = 0
             self._c = wall()
+            self._cs = None
 
     def count_exceptions(self, exception=Exception):
         """Decorator / context manager: inc() when `exception` escapes the block."""

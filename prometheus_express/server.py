@@ -17,7 +17,7 @@ import sys
 from ._clock import elapsed, ticks
 from ._sockets import POLLERR, POLLIN, ChunkWriter, Net, err_kind, recv_some, send_all
 from .http import (HTTPError, Router, body_length, error_response, find_head_end,
-                   metrics_handler, parse_head, status_line)
+                   metrics_handler, parse_head_cached, status_line)
 from .exposition import render_bytes
 from .registry import REGISTRY
 
@@ -308,7 +308,7 @@ class MetricsServer:
                     end = find_head_end(conn.buf)
                     if end < 0:
                         return
-                    req = parse_head(conn.buf[:end])
+                    req = parse_head_cached(bytes(conn.buf[:end]))
                     conn.need = body_length(req)
                 except HTTPError as e:
                     self._fail(conn, e.status, e.message)
