@@ -151,9 +151,11 @@ def peak_rss_kb(pid):
 
 
 def _ms(s):
-    m = re.match(r'([\d.]+)(us|ms|s)', s)
+    m = re.match(r'([\d.]+)(us|ms|s|m)$', s)
+    if not m:
+        return float('nan')
     v = float(m.group(1))
-    return {'us': v / 1000, 'ms': v, 's': v * 1000}[m.group(2)]
+    return {'us': v / 1000, 'ms': v, 's': v * 1000, 'm': v * 60000}[m.group(2)]
 
 
 def wrk(port, conns, seconds):
@@ -162,7 +164,7 @@ def wrk(port, conns, seconds):
                           '--timeout', '2s', '--latency', 'http://127.0.0.1:%d/metrics' % port],
                          capture_output=True, text=True, timeout=seconds + 30).stdout
     rps = float(re.search(r'Requests/sec:\s+([\d.]+)', out).group(1))
-    p99 = re.search(r'99%\s+(\S+)', out)
+    p99 = re.search(r'^\s+99%\s+(\S+)', out, re.M)  # the Latency Distribution line
     errs = re.search(r'Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)', out)
     non2xx = re.search(r'Non-2xx or 3xx responses: (\d+)', out)
     errors = sum(int(x) for x in errs.groups()) if errs else 0
