@@ -10,12 +10,8 @@ __version__ = '0.1.0'
 _WHERE = ('metrics:Counter Gauge MetricWrapperBase disable_created_metrics '
           'enable_created_metrics;metrics_extra:Summary Histogram Info Enum;'
           'registry:CollectorRegistry REGISTRY DuplicateTimeseries;'
-          'families:Metric Sample Exemplar CounterMetricFamily GaugeMetricFamily '
-          'SummaryMetricFamily HistogramMetricFamily GaugeHistogramMetricFamily '
-          'InfoMetricFamily StateSetMetricFamily UnknownMetricFamily UntypedMetricFamily;'
-          'exposition:generate_latest generate_openmetrics write_text write_openmetrics '
-          'write_exposition CONTENT_TYPE_LATEST CONTENT_TYPE_PLAIN_0_0_4 '
-          'CONTENT_TYPE_PLAIN_1_0_0 CONTENT_TYPE_OPENMETRICS;'
+          'families:Metric Sample Exemplar;'
+          'exposition:generate_latest generate_openmetrics write_text write_openmetrics;'
           'http:Router basic_auth bearer_token choose_encoder negotiate;'
           'server:start_http_server MetricsServer;aio:serve;'
           'push:push_to_gateway pushadd_to_gateway delete_from_gateway basic_auth_handler '
@@ -23,7 +19,12 @@ _WHERE = ('metrics:Counter Gauge MetricWrapperBase disable_created_metrics '
 
 
 def __getattr__(name):
-    for part in _WHERE.split(';'):
+    where = _WHERE
+    if name.endswith('MetricFamily'):  # CounterMetricFamily & co.
+        where = 'families:' + name
+    elif name.startswith('CONTENT_TYPE_'):
+        where = 'exposition:' + name
+    for part in where.split(';'):
         module, names = part.split(':')
         if name == module or name in names.split(' '):
             mod = __import__('prometheus_express.' + module, None, None, ['__name__'])

@@ -9,7 +9,7 @@ import random
 import sys
 
 from prometheus_express import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_express._clock import elapsed, ticks
+from prometheus_express._timing import elapsed, ticks
 from prometheus_express.http import Router, metrics_handler
 from prometheus_express.server import MetricsServer
 

@@ -12,12 +12,6 @@ except ImportError:  # no threads (CircuitPython, many MicroPython ports): nothi
         def __exit__(self, *exc):
             return False
 
-        def acquire(self, *a):
-            return True
-
-        def release(self):
-            pass
-
     _NOLOCK = _NoLock()
 
     def new_lock():

@@ -8,6 +8,42 @@ dict maps label values to children, so these look them up there.
 """
 
 
+def describe_names(registry, collector):
+    """Series names a custom collector claims, from describe() (or collect(), if the
+    registry auto-describes), as prometheus_client's registry finds them."""
+    from .registry import _SUFFIXES
+    desc = getattr(collector, 'describe', None)
+    if desc is None and registry._auto_describe:
+        desc = collector.collect
+    if desc is None:
+        return []
+    result = []
+    for m in desc():
+        result.append(m.name)
+        for suffix in _SUFFIXES.get(m.type, ()):
+            result.append(m.name + suffix)
+    return result
+
+
+def check_mode(metric, mode):
+    if metric._type != 'gauge':
+        raise TypeError("__init__() got an unexpected keyword argument 'multiprocess_mode'")
+    if mode not in ('all', 'liveall', 'min', 'livemin', 'max', 'livemax', 'sum', 'livesum',
+                    'mostrecent', 'livemostrecent'):
+        raise ValueError('Invalid multiprocess mode: ' + mode)
+
+
+def set_target_info(registry, labels):
+    with registry._lock:
+        if labels:
+            if not registry._target_info and 'target_info' in registry._names:
+                raise ValueError('CollectorRegistry already contains a target_info metric')
+            registry._names['target_info'] = None
+        elif registry._target_info:
+            registry._names.pop('target_info', None)
+        registry._target_info = labels
+
+
 def key_of(parent, child):
     """The label values of child, from its parent's dict."""
     for k, c in parent._kids.items():
@@ -48,6 +84,41 @@ def remove(metric, labelvalues):
             metric._order = [c for c in metric._order if c is not child]
 
 
+def describe(metric):
+    from .families import Metric
+    return [Metric(metric._name, metric._documentation, metric._type, metric._unit)]
+
+
+def samples(metric, c):
+    """[(suffix, extra labels, value)] of child c, as prometheus_client's _child_samples."""
+    from . import metrics
+    from ._clock import CLOCK_SET_AFTER
+    t = metric._type
+    if t == 'counter':
+        out = [('_total', {}, c._v)]
+    elif t == 'gauge':
+        out = [('', {}, c._get())]
+    elif t == 'summary':
+        out = [('_count', {}, c._n), ('_sum', {}, c._s)]
+    elif t == 'histogram':
+        out = []
+        acc = 0
+        for le, n in zip(metric._le, c._b):
+            acc += n
+            out.append(('_bucket', {'le': le}, acc))
+        if metric._upper_bounds[0] >= 0:  # negative buckets: no sum, so no count either
+            out.append(('_count', {}, acc))
+            out.append(('_sum', {}, c._s))
+    elif t == 'info':
+        return [('_info', c._val, 1.0)]
+    else:  # stateset
+        return [('', {metric._name: s}, 1 if i == c._v else 0)
+                for i, s in enumerate(metric._states)]
+    if metric._has_created and metrics._use_created and c._c > CLOCK_SET_AFTER:
+        out.append(('_created', {}, c._c))
+    return out
+
+
 def collect(metric):
     from .families import Metric
     m = Metric(metric._name, metric._documentation, metric._type, metric._unit)
@@ -58,7 +129,7 @@ def collect(metric):
     names = metric._labelnames
     for c in metric._order:
         base = dict(zip(names, keys.get(id(c), ())))
-        for suffix, extra, value in c._samples():
+        for suffix, extra, value in samples(metric, c):
             labels = dict(base)
             labels.update(extra)
             m.add_sample(metric._name + suffix, labels, value)

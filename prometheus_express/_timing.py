@@ -1,8 +1,42 @@
-"""Timers and context-manager/decorator helpers for the metrics (loaded when first used).
+"""Monotonic ticks for durations, timers and the context-manager/decorator helpers of the
+metrics (loaded when first used: the server, time(), count_exceptions(), track_inprogress()).
 
 Imported on: CPython, MicroPython, CircuitPython.
 """
-from ._clock import elapsed, ticks
+import time
+
+if hasattr(time, 'ticks_ms'):
+    _ticks_ms = time.ticks_ms
+    _ticks_diff = time.ticks_diff
+
+    def ticks():
+        """An opaque monotonic reading; pass it to elapsed()."""
+        return _ticks_ms()
+
+    def elapsed(start):
+        """Seconds since ticks() returned start (never negative)."""
+        return max(_ticks_diff(_ticks_ms(), start), 0) / 1000
+else:
+    _mono = getattr(time, 'perf_counter', None) or getattr(time, 'monotonic', time.time)
+
+    def ticks():
+        return _mono()
+
+    def elapsed(start):
+        return max(_mono() - start, 0)
+
+
+def exception_counter(counter, exception):
+    """count_exceptions(): inc() the counter when `exception` escapes the block."""
+    def leave(exc):
+        if isinstance(exc, exception):
+            counter.inc()
+    return Block(None, leave)
+
+
+def inprogress(gauge):
+    """track_inprogress(): inc() on entry, dec() on exit."""
+    return Block(gauge.inc, lambda exc: gauge.dec())
 
 
 def _wrap(f, wrapped):

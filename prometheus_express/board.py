@@ -19,7 +19,7 @@ Each metric is exported where the runtime can tell, and skipped (never an error)
 import gc
 import sys
 
-from ._clock import elapsed, ticks
+from ._timing import elapsed, ticks
 from .families import (CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily)
 from .registry import REGISTRY
 

@@ -83,10 +83,10 @@ def _heads(c, ns):
 
 def write_text(registry, write):
     """Write the Prometheus text format 0.0.4 page for registry through write(str)."""
-    from .metrics import created_enabled
+    from . import metrics
     w = write
     ns = getattr(registry, '_ns', '')
-    created = created_enabled()
+    created = metrics._use_created
     for c, m in _families(registry):
         if c is None:
             from ._slow import generic_text
@@ -136,15 +136,3 @@ def generate_latest(registry=REGISTRY):
 def generate_openmetrics(registry=REGISTRY):
     """The OpenMetrics 1.0 page as UTF-8 bytes (prometheus_client.openmetrics.exposition)."""
     return _page(write_openmetrics, registry)
-
-
-def __getattr__(name):  # choose_encoder & co. live with the HTTP code, as servers use them
-    if name in ('choose_encoder', 'negotiate'):
-        from . import http
-        return getattr(http, name)
-    raise AttributeError(name)
-
-
-def write_exposition(registry, write, openmetrics=False):
-    """Stream a page in the chosen format through write(str)."""
-    (write_openmetrics if openmetrics else write_text)(registry, write)

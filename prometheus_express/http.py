@@ -343,13 +343,14 @@ def choose_encoder(accept_header):
 
 def metrics_handler(registry):
     """GET /metrics: negotiated format, ?name[]= filtering, streamed body."""
-    from .exposition import write_exposition
+    from .exposition import write_openmetrics, write_text
 
     def handle(req):
         om, ctype = negotiate(req.headers.get('accept'))
         names = req.args('name[]')
         reg = registry.restricted_registry(names) if names else registry
-        return Response(lambda w: write_exposition(reg, w, om), 200, ctype)
+        writer = write_openmetrics if om else write_text
+        return Response(lambda w: writer(reg, w), 200, ctype)
     return handle
 
 

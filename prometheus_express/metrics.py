@@ -38,10 +38,6 @@ def enable_created_metrics():
     _use_created = True
 
 
-def created_enabled():
-    return _use_created
-
-
 def __getattr__(name):  # from prometheus_express.metrics import Histogram, as upstream
     if name in ('Summary', 'Histogram', 'Info', 'Enum'):
         from . import metrics_extra
@@ -107,7 +103,10 @@ class MetricWrapperBase:
     _cs = None        # the _created value as text, made at its first render
 
     def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',
-                 registry=REGISTRY, _labelvalues=None):
+                 registry=REGISTRY, _labelvalues=None, multiprocess_mode='all'):
+        if multiprocess_mode != 'all':  # a Gauge's; accepted as upstream, nothing to do here
+            from ._slow import check_mode
+            check_mode(self, multiprocess_mode)
         self._name = _full_name(self._type, name, namespace, subsystem, unit)
         labelnames = tuple(labelnames)
         for l in labelnames:
@@ -136,9 +135,6 @@ class MetricWrapperBase:
 
     def __str__(self):
         return '%s:%s' % (self._type, self._p._name)
-
-    def __repr__(self):
-        return '%s(%s)' % (type(self).__name__, self._p._name)
 
     def _observable(self):
         with self._lock:
@@ -197,18 +193,13 @@ class MetricWrapperBase:
 
     # -- collection -------------------------------------------------------------------------
     def describe(self):
-        from .families import Metric
-        return [Metric(self._name, self._documentation, self._type, self._unit)]
+        from ._slow import describe
+        return describe(self)
 
     def collect(self):
         """One Metric family holding every sample (slow path: tests, filters, push)."""
         from ._slow import collect
         return collect(self)
-
-    def _created_sample(self):
-        if self._has_created and _use_created and self._c > CLOCK_SET_AFTER:
-            return [('_created', {}, self._c)]
-        return []
 
     def _line_name(self, ns, suffix=''):
         """The name written before each line's labels (registry namespace + metric name)."""
@@ -262,15 +253,8 @@ class Counter(MetricWrapperBase):
     def count_exceptions(self, exception=Exception):
         """Decorator / context manager: inc() when `exception` escapes the block."""
         self._observable()
-        from ._timing import Block
-
-        def leave(exc):
-            if isinstance(exc, exception):
-                self.inc()
-        return Block(None, leave)
-
-    def _samples(self):
-        return [('_total', {}, self._v)] + self._created_sample()
+        from ._timing import exception_counter
+        return exception_counter(self, exception)
 
     def _write(self, w, ns, om):
         name = self._line_name(ns, '_total')
@@ -287,15 +271,6 @@ class Counter(MetricWrapperBase):
 class Gauge(MetricWrapperBase):
     """A value that goes up and down."""
     _type = 'gauge'
-    _MULTIPROC_MODES = ('all', 'liveall', 'min', 'livemin', 'max', 'livemax', 'sum', 'livesum',
-                        'mostrecent', 'livemostrecent')
-
-    def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',
-                 registry=REGISTRY, _labelvalues=None, multiprocess_mode='all'):
-        if multiprocess_mode not in self._MULTIPROC_MODES:
-            raise ValueError('Invalid multiprocess mode: ' + multiprocess_mode)
-        super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry)
-
     def _init_child(self, lv):
         self._v = 0
         self._pfx = _labels(self._pairs(lv))
@@ -320,8 +295,8 @@ class Gauge(MetricWrapperBase):
     def track_inprogress(self):
         """Decorator / context manager: inc() on entry, dec() on exit."""
         self._observable()
-        from ._timing import Block
-        return Block(self.inc, lambda exc: self.dec())
+        from ._timing import inprogress
+        return inprogress(self)
 
     def time(self):
         """Decorator / context manager: set the gauge to the block's duration in seconds."""
@@ -336,9 +311,6 @@ class Gauge(MetricWrapperBase):
     def _get(self):
         f = self._fn
         return float(f()) if f else self._v
-
-    def _samples(self):
-        return [('', {}, self._get())]
 
     def _write(self, w, ns, om):
         name = self._line_name(ns)

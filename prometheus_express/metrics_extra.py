@@ -4,7 +4,8 @@ Imported on: CPython, MicroPython, CircuitPython.
 """
 from ._clock import wall
 from ._format import INF, fmt
-from .metrics import REGISTRY, MetricWrapperBase, _labels, created_enabled
+from . import metrics
+from .metrics import REGISTRY, MetricWrapperBase, _labels
 
 
 class Summary(MetricWrapperBase):
@@ -29,13 +30,10 @@ class Summary(MetricWrapperBase):
         from ._timing import Timer
         return Timer(self, 'observe')
 
-    def _samples(self):
-        return [('_count', {}, self._n), ('_sum', {}, self._s)] + self._created_sample()
-
     def _write(self, w, ns, om):
         count = self._line_name(ns, '_count')
         total = self._line_name(ns, '_sum')
-        created = self._line_name(ns, '_created') if om and created_enabled() else None
+        created = self._line_name(ns, '_created') if om and metrics._use_created else None
         for c in self._order:
             w(count)
             w(c._pfx)
@@ -96,22 +94,12 @@ class Histogram(MetricWrapperBase):
         from ._timing import Timer
         return Timer(self, 'observe')
 
-    def _samples(self):
-        out = []
-        acc = 0
-        for le, n in zip(self._p._le, self._b):
-            acc += n
-            out.append(('_bucket', {'le': le}, acc))
-        if self._p._upper_bounds[0] >= 0:  # negative buckets: no sum, so no count either
-            out.append(('_count', {}, acc))
-            out.append(('_sum', {}, self._s))
-        return out + self._created_sample()
 
     def _write(self, w, ns, om):
         bucket = self._line_name(ns, '_bucket')
         count = self._line_name(ns, '_count')
         total = self._line_name(ns, '_sum')
-        created = self._line_name(ns, '_created') if om and created_enabled() else None
+        created = self._line_name(ns, '_created') if om and metrics._use_created else None
         with_sum = self._upper_bounds[0] >= 0
         for c in self._order:
             bpfx = c._bpfx
@@ -168,9 +156,6 @@ class Info(MetricWrapperBase):
             self._val = val
             self._pfx = pfx
 
-    def _samples(self):
-        return [('_info', self._val, 1.0)]
-
     def _write(self, w, ns, om):
         name = self._line_name(ns, '_info')
         for c in self._order:
@@ -201,10 +186,6 @@ class Enum(MetricWrapperBase):
         i = self._p._states.index(state)
         with self._lock:
             self._v = i
-
-    def _samples(self):
-        name = self._p._name
-        return [('', {name: s}, 1 if i == self._v else 0) for i, s in enumerate(self._p._states)]
 
     def _write(self, w, ns, om):
         name = self._line_name(ns)

@@ -36,7 +36,8 @@ class CollectorRegistry:
         self._target_info = None
         self.namespace = namespace
         self._ns = namespace + '_' if namespace else ''
-        self.set_target_info(target_info)
+        if target_info:
+            self.set_target_info(target_info)
 
     def register(self, collector):
         with self._lock:
@@ -59,17 +60,8 @@ class CollectorRegistry:
         names = getattr(collector, '_names', None)
         if names is not None:  # our metrics: no Metric objects (no families import) needed
             return names()
-        desc = getattr(collector, 'describe', None)
-        if desc is None and self._auto_describe:
-            desc = collector.collect
-        if desc is None:
-            return []
-        result = []
-        for m in desc():
-            result.append(m.name)
-            for suffix in _SUFFIXES.get(m.type, ()):
-                result.append(m.name + suffix)
-        return result
+        from ._slow import describe_names
+        return describe_names(self, collector)
 
     def collectors(self):
         """The registered collectors, in registration order (a snapshot)."""
@@ -86,14 +78,8 @@ class CollectorRegistry:
         return RestrictedRegistry(names, self)
 
     def set_target_info(self, labels):
-        with self._lock:
-            if labels:
-                if not self._target_info and 'target_info' in self._names:
-                    raise ValueError('CollectorRegistry already contains a target_info metric')
-                self._names['target_info'] = None
-            elif self._target_info:
-                self._names.pop('target_info', None)
-            self._target_info = labels
+        from ._slow import set_target_info
+        set_target_info(self, labels)
 
     def get_target_info(self):
         return self._target_info

@@ -17,7 +17,8 @@ samples dropped is itself a metric (remote_write_dropped_samples_total{reason}).
 """
 import struct
 
-from ._clock import elapsed, ticks, wall, wall_is_set
+from ._clock import CLOCK_SET_AFTER, wall
+from ._timing import elapsed, ticks
 from .push import PushError, request
 
 HEADERS = (('Content-Encoding', 'snappy'), ('Content-Type', 'application/x-protobuf'),
@@ -153,7 +154,7 @@ class RemoteWriter:
     def snapshot(self, timestamp=None):
         """Record every sample of the registry now (or at timestamp, seconds)."""
         t = self.clock() if timestamp is None else timestamp
-        if not wall_is_set(t):
+        if t <= CLOCK_SET_AFTER:
             raise ClockNotSetError('wall clock not set (it says %d): set it (ntptime.settime()'
                                    ' or rtc) before taking samples' % int(t))
         keys = self._keys

@@ -14,7 +14,7 @@ exporter_http_requests_total{code} and exporter_http_errors_total{kind}.
 """
 import sys
 
-from ._clock import elapsed, ticks
+from ._timing import elapsed, ticks
 from ._sockets import POLLERR, POLLIN, ChunkWriter, Net, err_kind, recv_some, send_all
 from .http import (HTTPError, Router, body_length, error_response, find_head_end,
                    metrics_handler, parse_head_cached, status_line)
