@@ -8,6 +8,18 @@ from . import metrics
 from .metrics import REGISTRY, MetricWrapperBase, _labels
 
 
+def _count_sum(w, c, count, n, total):
+    """The `_count` and `_sum` lines of child c (Summary, Histogram)."""
+    w(count)
+    w(c._pfx)
+    w(fmt(n))
+    w('\n')
+    w(total)
+    w(c._pfx)
+    w(fmt(c._s))
+    w('\n')
+
+
 class Summary(MetricWrapperBase):
     """Count and sum of observations (no quantiles, as in prometheus_client)."""
     _type = 'summary'
@@ -35,14 +47,7 @@ class Summary(MetricWrapperBase):
         total = self._line_name(ns, '_sum')
         created = self._line_name(ns, '_created') if om and metrics._use_created else None
         for c in self._order:
-            w(count)
-            w(c._pfx)
-            w(fmt(c._n))
-            w('\n')
-            w(total)
-            w(c._pfx)
-            w(fmt(c._s))
-            w('\n')
+            _count_sum(w, c, count, c._n, total)
             if created:
                 self._created_line(c, w, created)
 
@@ -113,14 +118,7 @@ class Histogram(MetricWrapperBase):
                 w('\n')
                 i += 1
             if with_sum:  # negative buckets: no sum, so no count either (as OpenMetrics asks)
-                w(count)
-                w(c._pfx)
-                w(fmt(acc))
-                w('\n')
-                w(total)
-                w(c._pfx)
-                w(fmt(c._s))
-                w('\n')
+                _count_sum(w, c, count, acc, total)
             if created:
                 self._created_line(c, w, created)
 

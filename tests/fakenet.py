@@ -135,54 +135,56 @@ def answer(status, body=b'', reason='X'):
             .encode() + body)
 
 
-def parse_request(raw):
-    """(request line, headers dict, body) of raw request bytes, chunked bodies joined."""
-    raw = bytes(raw)
-    end = raw.find(b'\r\n\r\n')
-    lines = raw[:end].decode().split('\r\n')
-    headers = {}
-    for line in lines[1:]:
-        k, v = line.split(':', 1)
-        headers[k.strip().lower()] = v.strip()
-    rest = raw[end + 4:]
-    if headers.get('transfer-encoding') == 'chunked':
-        body = b''
-        while True:
-            nl = rest.find(b'\r\n')
-            n = int(rest[:nl], 16)
-            body += rest[nl + 2:nl + 2 + n]
-            rest = rest[nl + 4 + n:]
-            if n == 0:
-                return lines[0], headers, body
-    return lines[0], headers, rest
+def _dechunk(rest):
+    """(body, what follows) of a chunked body; None if it is not all there yet."""
+    body = b''
+    while True:
+        nl = rest.find(b'\r\n')
+        if nl <= 0:
+            return None
+        n = int(rest[:nl], 16)
+        if len(rest) < nl + 4 + n:
+            return None
+        body += rest[nl + 2:nl + 2 + n]
+        rest = rest[nl + 4 + n:]
+        if n == 0:
+            return body, rest
 
 
-def parse_response(raw):
-    """(status, headers dict, body bytes, rest) from raw response bytes (chunked or not)."""
+def _head(raw):
+    """(first line, headers dict, what follows) of a request or response; None if the head
+    is not all there."""
     raw = bytes(raw)
     end = raw.find(b'\r\n\r\n')
     if end < 0:
         return None
     lines = raw[:end].decode().split('\r\n')
-    status = int(lines[0].split(' ')[1])
     headers = {}
     for line in lines[1:]:
         k, v = line.split(':', 1)
         headers[k.strip().lower()] = v.strip()
-    rest = raw[end + 4:]
+    return lines[0], headers, raw[end + 4:]
+
+
+def parse_request(raw):
+    """(request line, headers dict, body) of raw request bytes, chunked bodies joined."""
+    line, headers, rest = _head(raw)
     if headers.get('transfer-encoding') == 'chunked':
-        body = b''
-        while True:
-            nl = rest.find(b'\r\n')
-            if nl <= 0:
-                return None  # incomplete
-            n = int(rest[:nl], 16)
-            if len(rest) < nl + 4 + n:
-                return None
-            body += rest[nl + 2:nl + 2 + n]
-            rest = rest[nl + 4 + n:]
-            if n == 0:
-                break
-        return status, headers, body, rest
+        return line, headers, _dechunk(rest)[0]
+    return line, headers, rest
+
+
+def parse_response(raw):
+    """(status, headers dict, body bytes, rest) from raw response bytes (chunked or not)."""
+    head = _head(raw)
+    if head is None:
+        return None
+    line, headers, rest = head
+    status = int(line.split(' ')[1])
+    if headers.get('transfer-encoding') == 'chunked':
+        done = _dechunk(rest)
+        if done is None:
+            return None  # not all there yet
+        return status, headers, done[0], done[1]
     n = int(headers.get('content-length', len(rest)))
     return status, headers, rest[:n], rest[n:]

@@ -15,14 +15,7 @@ from prometheus_express.http import Router, basic_auth, bearer_token
 from prometheus_express.server import MetricsServer, start_http_server
 
 from fakenet import parse_response
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from services import free_port
 
 
 class Live(unittest.TestCase):
