@@ -16,7 +16,6 @@ Each metric is exported where the runtime can tell, and skipped (never an error)
   python_info{implementation,major,minor,patchlevel,version}   as prometheus_client has it
   process_* (CPython on Linux)                       as prometheus_client's ProcessCollector
 """
-import gc
 import sys
 
 from ._timing import elapsed, ticks
@@ -66,8 +65,9 @@ class BoardCollector:
 
     # -- each metric, where the runtime can tell -------------------------------------------
     def _heap(self, ns):
-        free = getattr(gc, 'mem_free', None)
-        alloc = getattr(gc, 'mem_alloc', None)
+        g = self._mod('gc')
+        free = getattr(g, 'mem_free', None)
+        alloc = getattr(g, 'mem_alloc', None)
         out = []
         if free is not None:
             out.append(GaugeMetricFamily(ns + 'board_heap_free_bytes', 'Free heap.',

@@ -18,7 +18,8 @@ def esp32_modules(connected=True):
                   WDT_RESET=3, DEEPSLEEP_RESET=4, SOFT_RESET=5)
     wlan = Obj(isconnected=lambda: connected, status=lambda what: -61)
     network = Obj(STA_IF=0, WLAN=lambda i: wlan)
-    return {'machine': machine, 'network': network, 'esp32': Obj(mcu_temperature=lambda: 47)}
+    return {'machine': machine, 'network': network, 'esp32': Obj(mcu_temperature=lambda: 47),
+            'gc': Obj(mem_free=lambda: 91000, mem_alloc=lambda: 20000)}
 
 
 def rp2_modules():
@@ -45,6 +46,7 @@ class Board(unittest.TestCase):
         self.assertEqual(r.get_sample_value('board_cpu_frequency_hertz'), 240000000)
         self.assertEqual(r.get_sample_value('board_cpu_temperature_celsius'), 47)
         self.assertEqual(r.get_sample_value('board_wifi_rssi_dbm'), -61)
+        self.assertEqual(r.get_sample_value('board_heap_free_bytes'), 91000)
         self.assertEqual(r.get_sample_value('board_reset_info', {'cause': 'DEEPSLEEP_RESET'}), 1)
         self.assertTrue(r.get_sample_value('board_uptime_seconds') >= 0)
         self.assertTrue('# TYPE board_reset_info gauge\n' in text)
@@ -68,7 +70,7 @@ class Board(unittest.TestCase):
         self.assertEqual(r.get_sample_value('board_reset_info', {'cause': 'BROWNOUT'}), 1)
 
     def test_nothing_available_is_not_an_error(self):
-        r, text = page({})
+        r, text = page({'gc': __import__('gc')})
         self.assertIsNone(r.get_sample_value('board_cpu_frequency_hertz'))
         impl = sys.implementation
         name = 'CPython' if impl.name == 'cpython' else impl.name

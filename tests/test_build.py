@@ -63,6 +63,38 @@ class Build(unittest.TestCase):
         self.assertNotIn('Requires-Dist', text)
         self.assertIn('Name: prometheus-express-mcu', text)
 
+    def test_scrape_config_is_valid(self):
+        from services import need
+        promtool = need('promtool')
+        p = subprocess.run([promtool, 'check', 'config',
+                            os.path.join(ROOT, 'examples', 'prometheus.yml')],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_dashboard_asks_for_metrics_we_export(self):
+        import re
+        with open(os.path.join(ROOT, 'examples', 'grafana-boards-dashboard.json')) as f:
+            dash = json.load(f)
+        exprs = [t['expr'] for p in dash['panels'] for t in p['targets']]
+        names = set(re.findall(r'\b(board_\w+|exporter_\w+|remote_write_\w+)', ' '.join(exprs)))
+        sys.path.insert(0, os.path.join(ROOT, 'tests'))
+        from test_board import esp32_modules
+        import prometheus_express as pe
+        from prometheus_express.board import BoardCollector
+        from prometheus_express.remote_write import RemoteWriter
+        from prometheus_express.server import MetricsServer
+        r = pe.CollectorRegistry()
+        BoardCollector(r, modules=esp32_modules())
+        s = MetricsServer(0, '127.0.0.1', r)
+        s._count(200)
+        s._error('reset')
+        w = RemoteWriter('http://127.0.0.1:9/api/v1/write', r)
+        w.dropped.labels('buffer_full').inc()
+        s.close()
+        exported = {s.name for m in r.collect() for s in m.samples}
+        self.assertTrue(names)
+        self.assertEqual(sorted(names - exported), [])
+
     @unittest.skipUnless(have('mypy'), 'mypy not installed')
     def test_stubs_type_check_typical_code(self):
         src = os.path.join(tempfile.mkdtemp(), 'user.py')
