@@ -140,20 +140,20 @@ def parse_head(head):
     return r
 
 
-_heads = {}  # the last few request heads seen: scrapers send the same one every time
+_seen = {}  # the last few request heads parsed: scrapers send the same one every time
 
 
 def parse_head_cached(head):
     """parse_head() for bytes head, remembering the last few heads (a copy is returned)."""
-    r = _heads.get(head)
+    r = _seen.get(head)
     if r is None:
         r = parse_head(head)
-        if len(_heads) >= 4:
-            _heads.clear()
-        _heads[head] = r
+        if len(_seen) >= 4:
+            _seen.clear()
+        _seen[head] = r
     c = Request()
     c.method, c.target, c.path, c.version = r.method, r.target, r.path, r.version
-    c.query, c.headers, c.body = r.query, r.headers, b''
+    c.query, c.headers, c.body = list(r.query), dict(r.headers), b''
     return c
 
 

@@ -205,6 +205,33 @@ class Streamed(Failures):
         self.assertEqual(resp[2].count(b'\nmany{'), 300)
 
 
+class RecvIntoOnly:
+    """A CircuitPython socketpool socket: recv_into and no recv."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def recv_into(self, buf):
+        data = self.inner.recv(len(buf))
+        buf[:len(data)] = data
+        return len(data)
+
+    def __getattr__(self, name):
+        if name == 'recv':
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+
+class CircuitPythonSockets(Base):
+    def test_scrape_through_recv_into(self):
+        c = self.net.client(GET)
+        self.net.listener.pending[-1] = RecvIntoOnly(c)
+        self.spin()
+        resp = parse_response(c.out)
+        self.assertEqual(resp[0], 200)
+        self.assertTrue(b'temperature_celsius{sensor="bme680"} 21.5\n' in resp[2])
+
+
 class Routing(Base):
     def setUp(self):
         self.net = FakeNet()
