@@ -65,11 +65,43 @@ class _Conn:
 
 
 def _gzipper():
-    """A gzip compressobj where the runtime has zlib (CPython), else None."""
+    """Something with zlib.compressobj's compress(data) and flush() that writes gzip: zlib
+    (CPython) or MicroPython's deflate module (with a 1 KB window); None if neither."""
     try:
         import zlib
         return zlib.compressobj(6, zlib.DEFLATED, 31)
     except (ImportError, AttributeError, TypeError):
+        pass
+    try:
+        import deflate
+        import io
+    except ImportError:
+        return None
+
+    class Gzip(io.IOBase):  # DeflateIO writes the compressed stream into this
+        def __init__(self):
+            self.out = bytearray()
+            self.d = deflate.DeflateIO(self, deflate.GZIP, 10)
+
+        def write(self, data):
+            self.out.extend(data)
+            return len(data)
+
+        def compress(self, data):
+            self.d.write(data)
+            return self.take()
+
+        def flush(self):
+            self.d.close()
+            return self.take()
+
+        def take(self):
+            out = bytes(self.out)
+            self.out[:] = b''
+            return out
+    try:
+        return Gzip()
+    except (AttributeError, OSError, ValueError):  # a port built without compression
         return None
 
 
@@ -87,7 +119,7 @@ def error_bytes(status, headers=None, message=None):
 def write_response(sock, req, resp, keep, stream=False, gzip=True):
     """Send resp for req through sock.send_all(bytes): streamed in HTTP chunks when stream
     is set (and the client speaks HTTP/1.1), else with a Content-Length; gzip when asked and
-    the runtime has zlib. False when the body failed to render (a 500 went out if nothing
+    the runtime has zlib or MicroPython's deflate. False when the body failed to render (a 500 went out if nothing
     else had). Shared by MetricsServer and the asyncio server."""
     head = (status_line('HTTP/1.1', resp.status) + 'Content-Type: ' + resp.content_type +
             '\r\n')
@@ -95,7 +127,7 @@ def write_response(sock, req, resp, keep, stream=False, gzip=True):
         head += k + ': ' + v + '\r\n'
     body = resp.body
     z = None
-    if gzip and 'gzip' in req.headers.get('accept-encoding', ''):
+    if gzip and req.method != 'HEAD' and 'gzip' in req.headers.get('accept-encoding', ''):
         z = _gzipper()
         if z is not None:
             head += 'Content-Encoding: gzip\r\n'
@@ -104,9 +136,8 @@ def write_response(sock, req, resp, keep, stream=False, gzip=True):
 
         def count(s):
             n[0] += len(s.encode('utf-8') if s.__class__ is str else s)
-        body(count)  # HEAD: the length a GET would get, without holding the page
-        if z is None:
-            head += 'Content-Length: %d\r\n' % n[0]
+        body(count)  # HEAD: the length an uncompressed GET would get, without the page
+        head += 'Content-Length: %d\r\n' % n[0]
         sock.send_all((head + 'Connection: %s\r\n\r\n' % (
             'keep-alive' if keep else 'close')).encode('utf-8'))
         return True

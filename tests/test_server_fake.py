@@ -205,6 +205,34 @@ class Streamed(Failures):
         self.assertEqual(resp[2].count(b'\nmany{'), 300)
 
 
+def gunzip(data):
+    try:
+        import zlib
+        return zlib.decompress(data, 31)
+    except ImportError:  # MicroPython
+        import deflate
+        import io
+        return deflate.DeflateIO(io.BytesIO(data), deflate.GZIP).read()
+
+
+class Gzip(Base):
+    stream = True  # the board's writer: compressed chunk by chunk
+
+    def test_gzip_when_asked(self):
+        g = Gauge('many', 'Many series.', ['i'], registry=self.r)
+        for i in range(200):
+            g.labels(str(i)).set(i)
+        c, resp = self.ask(b'GET /metrics HTTP/1.1\r\nAccept-Encoding: gzip, deflate\r\n\r\n')
+        self.assertEqual(resp[0], 200)
+        self.assertEqual(resp[1]['content-encoding'], 'gzip')
+        page = gunzip(resp[2])
+        self.assertTrue(len(resp[2]) < len(page) * 0.6, (len(resp[2]), len(page)))
+        self.assertTrue(b'many{i="199"} 199.0\n' in page)
+        from prometheus_express import generate_latest
+        plain = self.ask()[1][2]
+        self.assertEqual(page.split(b'exporter_http')[0], plain.split(b'exporter_http')[0])
+
+
 class RecvIntoOnly:
     """A CircuitPython socketpool socket: recv_into and no recv."""
 
