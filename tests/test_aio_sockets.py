@@ -40,7 +40,6 @@ class AsyncServe(unittest.TestCase):
 
 
     def test_silent_client_gets_408_and_others_are_served(self):
-        import socket
         r = pe.CollectorRegistry()
         pe.Gauge('g', 'G.', registry=r).set(1)
         port = free_port()

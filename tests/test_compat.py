@@ -12,7 +12,6 @@ from prometheus_client.openmetrics import parser as om_parser
 
 import prometheus_express as pe
 from prometheus_express import exposition as pe_exp
-from prometheus_express import metrics as pe_metrics
 
 import scenarios
 

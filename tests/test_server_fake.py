@@ -228,7 +228,6 @@ class Gzip(Base):
         page = gunzip(resp[2])
         self.assertTrue(len(resp[2]) < len(page) * 0.6, (len(resp[2]), len(page)))
         self.assertTrue(b'many{i="199"} 199.0\n' in page)
-        from prometheus_express import generate_latest
         plain = self.ask()[1][2]
         self.assertEqual(page.split(b'exporter_http')[0], plain.split(b'exporter_http')[0])
 
