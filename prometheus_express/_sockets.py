@@ -68,7 +68,11 @@ class Net:
         self.pool = pool
 
     def _addr(self, host, port):
-        return self.pool.getaddrinfo(host, port)[0][-1]
+        """The sockaddr to bind/connect to: IPv4, as our sockets are AF_INET."""
+        try:
+            return self.pool.getaddrinfo(host, port, self.pool.AF_INET)[0][-1]
+        except (TypeError, AttributeError):  # a port whose getaddrinfo takes no family
+            return self.pool.getaddrinfo(host, port)[0][-1]
 
     def listen(self, host, port, backlog=8):
         p = self.pool

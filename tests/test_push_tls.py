@@ -1,0 +1,107 @@
+"""push_to_gateway over https:// (CPython's ssl), against a local TLS server whose
+self-signed certificate the client trusts through SSL_CERT_FILE."""
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
+import threading
+import unittest
+
+import prometheus_express as pe
+from prometheus_express.push import PushError, push_to_gateway
+
+from services import REQUIRED
+
+
+def make_cert(d):
+    openssl = shutil.which('openssl')
+    if openssl is None:
+        if REQUIRED:
+            raise AssertionError('openssl is not installed')
+        raise unittest.SkipTest('openssl is not installed')
+    cert, key = os.path.join(d, 'cert.pem'), os.path.join(d, 'key.pem')
+    subprocess.run([openssl, 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key,
+                    '-out', cert, '-days', '2', '-subj', '/CN=localhost',
+                    '-addext', 'subjectAltName=DNS:localhost'], check=True, capture_output=True)
+    return cert, key
+
+
+class TLSGateway(unittest.TestCase):
+    def test_push_over_https(self):
+        d = tempfile.mkdtemp()
+        cert, key = make_cert(d)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        ls = socket.socket()
+        ls.bind(('127.0.0.1', 0))
+        ls.listen(2)
+        port = ls.getsockname()[1]
+        got = []
+
+        def serve(status):
+            conn, _ = ls.accept()
+            with ctx.wrap_socket(conn, server_side=True) as tls:
+                data = b''
+                while not data.endswith(b'0\r\n\r\n'):
+                    chunk = tls.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                got.append(data)
+                tls.sendall(b'HTTP/1.1 %d X\r\nContent-Length: 4\r\n\r\nnope' % status)
+
+        r = pe.CollectorRegistry()
+        pe.Gauge('room_temperature_celsius', 'T.', registry=r).set(21.5)
+        old = os.environ.get('SSL_CERT_FILE')
+        os.environ['SSL_CERT_FILE'] = cert
+        try:
+            for status in (200, 403):
+                t = threading.Thread(target=serve, args=(status,))
+                t.start()
+                try:
+                    push_to_gateway('https://localhost:%d' % port, 'tls', r, timeout=5)
+                except PushError as e:
+                    self.assertEqual((status, e.status), (403, 403))
+                t.join(10)
+        finally:
+            ls.close()
+            if old is None:
+                del os.environ['SSL_CERT_FILE']
+            else:
+                os.environ['SSL_CERT_FILE'] = old
+        self.assertEqual(len(got), 2)
+        self.assertTrue(got[0].startswith(b'PUT /metrics/job/tls HTTP/1.1\r\n'), got[0][:80])
+        self.assertIn(b'room_temperature_celsius 21.5\n', got[0])
+
+    def test_untrusted_certificate_is_refused(self):
+        d = tempfile.mkdtemp()
+        cert, key = make_cert(d)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        ls = socket.socket()
+        ls.bind(('127.0.0.1', 0))
+        ls.listen(1)
+        port = ls.getsockname()[1]
+
+        def serve():
+            conn, _ = ls.accept()
+            try:
+                ctx.wrap_socket(conn, server_side=True).close()
+            except (ssl.SSLError, OSError):
+                pass
+
+        t = threading.Thread(target=serve)
+        t.start()
+        try:
+            with self.assertRaises(ssl.SSLError):
+                push_to_gateway('https://localhost:%d' % port, 'tls', pe.CollectorRegistry(),
+                                timeout=5)
+        finally:
+            t.join(10)
+            ls.close()
+
+
+if __name__ == '__main__':
+    unittest.main()
