@@ -44,11 +44,20 @@ def set_target_info(registry, labels):
         registry._target_info = labels
 
 
+def _values(k):
+    """A child's key in its parent's dict as a tuple of label values."""
+    return k if isinstance(k, tuple) else (k,)
+
+
+def _key(values):
+    return values[0] if len(values) == 1 else values
+
+
 def key_of(parent, child):
     """The label values of child, from its parent's dict."""
     for k, c in parent._kids.items():
         if c is child:
-            return k
+            return _values(k)
     return ()
 
 
@@ -77,7 +86,7 @@ def remove(metric, labelvalues):
     if len(labelvalues) != len(names):
         raise ValueError('Incorrect label count (expected %d, got %s)'
                          % (len(names), labelvalues))
-    key = tuple(map(str, labelvalues))
+    key = _key(tuple(map(str, labelvalues)))
     with metric._klock:
         child = metric._kids.pop(key, None)
         if child is not None:
@@ -125,7 +134,7 @@ def collect(metric):
     keys = {}
     if metric._kids is not None:
         for k, c in metric._kids.items():
-            keys[id(c)] = k
+            keys[id(c)] = _values(k)
     names = metric._labelnames
     for c in metric._order:
         base = dict(zip(names, keys.get(id(c), ())))
@@ -148,7 +157,8 @@ def remove_by_labels(metric, labels):
     want = [(names.index(k), str(v)) for k, v in labels.items()]
     with metric._klock:
         for key in list(metric._kids):
-            if all(key[i] == v for i, v in want):
+            values = _values(key)
+            if all(values[i] == v for i, v in want):
                 del metric._kids[key]
         alive = set([id(c) for c in metric._kids.values()])
         metric._order = [c for c in metric._order if id(c) in alive]

@@ -98,7 +98,7 @@ class MetricWrapperBase:
     _type = None
     _reserved_labelnames = ()
     _has_created = False
-    _kids = None      # a labelled parent's {label values: child}
+    _kids = None      # a labelled parent's {label values (the value alone if one): child}
     _fn = None        # Gauge.set_function
     _cs = None        # the _created value as text, made at its first render
 
@@ -154,15 +154,17 @@ class MetricWrapperBase:
     # -- labels -----------------------------------------------------------------------------
     def labels(self, *labelvalues, **labelkwargs):
         """The child for these label values (positional, or by name), made on first use."""
-        key = labelvalues  # the call's own tuple, when every value is already a str
-        if labelkwargs or self._kids is None or len(key) != len(self._labelnames):
+        lv = labelvalues  # the call's own tuple, when every value is already a str
+        if labelkwargs or self._kids is None or len(lv) != len(self._labelnames):
             from ._slow import label_key  # keywords, or an error to raise
-            key = label_key(self, labelvalues, labelkwargs)
+            lv = label_key(self, labelvalues, labelkwargs)
         else:
-            for v in key:
+            for v in lv:
                 if v.__class__ is not str:
-                    key = tuple(map(str, labelvalues))
+                    lv = tuple(map(str, labelvalues))
                     break
+        # One label (the common case on boards): the value itself is the key, no tuple held.
+        key = lv[0] if len(lv) == 1 else lv
         child = self._kids.get(key)
         if child is None:
             with self._klock:
@@ -171,7 +173,7 @@ class MetricWrapperBase:
                     child = object.__new__(type(self))
                     child._p = self
                     child._lock = self._klock
-                    child._init_child(key)
+                    child._init_child(lv)
                     self._kids[key] = child
                     self._order.append(child)  # append only: a render iterating it is safe
         return child
