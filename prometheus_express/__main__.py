@@ -44,6 +44,10 @@ def read_sensors(g, reads, t):
     reads.labels('si7021').inc()
 
 
+def _stop(*args):
+    raise KeyboardInterrupt
+
+
 def main(argv=None):
     import argparse
     ap = argparse.ArgumentParser(prog='python -m prometheus_express', description=__doc__.split('\n')[0])
@@ -75,6 +79,11 @@ def main(argv=None):
     router.add('/metrics', scrape)
     router.add('/', lambda req: ('prometheus_express demo: see /metrics\n', 200))
     server = MetricsServer(a.port, a.addr, registry, router=router)
+    try:  # a service manager's SIGTERM stops it as cleanly as Ctrl-C
+        import signal
+        signal.signal(signal.SIGTERM, _stop)
+    except (ImportError, AttributeError, ValueError):
+        pass
     print('serving simulated sensors at http://%s:%d/metrics (Ctrl-C to stop)'
           % (a.addr, a.port))
     sys.stdout.flush()

@@ -1,6 +1,7 @@
 """A real Prometheus scrapes the demo exporter (`python -m prometheus_express`)."""
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -44,6 +45,19 @@ class DemoScrapedByPrometheus(unittest.TestCase):
         self.assertIn('serving simulated sensors', out)
         self.assertEqual(demo.returncode, 0, out)  # a clean stop, no traceback
         self.assertNotIn('Traceback', out)
+        self.assertIn('stopped', out)
+
+    def test_sigterm_stops_cleanly(self):
+        port = free_port()
+        demo = subprocess.Popen([sys.executable, '-m', 'prometheus_express', '--addr',
+                                 '127.0.0.1', '--port', str(port)], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        wait_for(lambda: socket.create_connection(('127.0.0.1', port), timeout=1).close() or True,
+                 timeout=10)
+        demo.terminate()
+        out = demo.communicate(timeout=10)[0].decode()
+        self.assertEqual(demo.returncode, 0, out)
+        self.assertIn('stopped', out)
 
 
 if __name__ == '__main__':
