@@ -2,8 +2,10 @@
 
 Imported on: CPython, MicroPython, CircuitPython. No `re`: names are checked character by character.
 """
+# The one runtime switch: CPython (threads, plenty of RAM, fast joins) or a board.
+CPYTHON = __import__('sys').implementation.name == 'cpython'
+
 INF = float('inf')
-MINUS_INF = float('-inf')
 NaN = float('nan')
 _EXACT = 10 ** 16  # below this an int prints as repr(float(int)) would
 

@@ -9,6 +9,8 @@ Tests pass a Net-like object of their own (tests/fakenet.py) to inject failures.
 """
 import errno as _errno
 
+from ._format import CPYTHON
+
 try:
     import select as _select
 except ImportError:
@@ -186,21 +188,14 @@ def recv_some(s, buf):
     return len(data)
 
 
-def send_all(s, data, poller_wait=None):
+def send_all(s, data):
     """Send all of data, looping over partial sends (a Pico W sends at most 2920 bytes a call).
-
-    On a non-blocking socket EAGAIN calls poller_wait() (which may raise on timeout)."""
+    The socket must block (with a timeout): the server sets one before it calls this."""
     mv = memoryview(data)
     sent = 0
     n = len(data)
     while sent < n:
-        try:
-            k = s.send(mv[sent:])
-        except OSError as e:
-            if err_kind(e) == 'again' and poller_wait is not None:
-                poller_wait()
-                continue
-            raise
+        k = s.send(mv[sent:])
         if k is None:  # some ports return None for "all of it"
             k = n - sent
         sent += k
@@ -209,7 +204,7 @@ def send_all(s, data, poller_wait=None):
 # On boards, chunks are built by bytearray.extend(str), which copies the UTF-8 bytes without
 # making a bytes object; after warm-up it allocates nothing. CPython joins a list of str and
 # encodes once, which is faster there.
-_EXTEND = __import__('sys').implementation.name != 'cpython'
+_EXTEND = not CPYTHON
 
 
 class ChunkWriter:

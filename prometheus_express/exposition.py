@@ -8,12 +8,12 @@ page of any size through a fixed buffer; `generate_latest` joins them for caller
 bytes, as prometheus_client's does. Our own metrics render from their prepared prefixes; any
 other collector goes through collect() and the generic writer, with the same output rules.
 """
-from ._format import escape_help, escape_name, escape_value
+from ._format import CPYTHON, escape_help, escape_name, escape_value
 from .registry import REGISTRY
 
 # Boards build a page with bytearray.extend(str) (no bytes copy of each piece); CPython joins
 # a list of str and encodes once, which is faster there.
-_EXTEND = __import__('sys').implementation.name != 'cpython'
+_EXTEND = not CPYTHON
 
 CONTENT_TYPE_PLAIN_0_0_4 = 'text/plain; version=0.0.4; charset=utf-8'
 CONTENT_TYPE_PLAIN_1_0_0 = 'text/plain; version=1.0.0; charset=utf-8'

@@ -10,12 +10,11 @@ are kept in a list as well as a dict because MicroPython dicts are unordered. Th
 (collect(), remove_by_labels(), timers) live in other modules and load when first used.
 """
 from ._clock import CLOCK_SET_AFTER, wall
-from ._format import (escape_name, escape_value, fmt, validate_labelname,
+from ._format import (CPYTHON, escape_name, escape_value, fmt, validate_labelname,
                       validate_metric_name)
 from ._lock import new_lock
 from .registry import REGISTRY
 
-_CPYTHON = __import__('sys').implementation.name == 'cpython'
 _use_created = True
 try:
     import os
@@ -76,7 +75,7 @@ def _labels(pairs):
         sep = ','
     parts.append('} ')
     s = ''.join(parts)
-    if _CPYTHON:
+    if CPYTHON:
         s.encode('utf-8')  # a lone surrogate fails here, once, not at every scrape
     return s
 
@@ -115,7 +114,7 @@ class MetricWrapperBase:
                 raise ValueError('Reserved label metric name: ' + l)
         validate_metric_name(self._name)
         self._ename = escape_name(self._name)  # as written: UTF-8 names escaped to '_'
-        if _CPYTHON:
+        if CPYTHON:
             documentation.encode('utf-8')  # a lone surrogate raises here (a ValueError)
         self._documentation = documentation
         self._unit = unit

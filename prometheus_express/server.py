@@ -12,16 +12,14 @@ prometheus_client. A client's error never stops the loop; a listener that fails 
 and bound again with back-off. The server counts what it does in
 exporter_http_requests_total{code} and exporter_http_errors_total{kind}.
 """
-import sys
-
 from ._timing import elapsed, ticks
+from ._format import CPYTHON
 from ._sockets import POLLERR, POLLIN, ChunkWriter, Net, err_kind, recv_some, send_all
 from .http import (HTTPError, Router, body_length, error_response, find_head_end,
                    metrics_handler, parse_head_cached, status_line)
 from .exposition import render_bytes
 from .registry import REGISTRY
 
-_CPYTHON = sys.implementation.name == 'cpython'
 _CHUNK = 1460  # bytes per streamed chunk: one TCP segment on most boards
 
 
@@ -198,11 +196,11 @@ class MetricsServer:
         if not [r for r in self.router.routes if r[0] == '/metrics']:
             self.router.add('/metrics', metrics_handler(registry), ('GET',), auth)
         self.net = net or Net()
-        self.max_connections = max_connections or (128 if _CPYTHON else 8)
+        self.max_connections = max_connections or (128 if CPYTHON else 8)
         self.timeout = timeout
-        self.stream = (not _CPYTHON) if stream is None else stream
+        self.stream = (not CPYTHON) if stream is None else stream
         self.gzip = gzip
-        self.backlog = backlog or (128 if _CPYTHON else 4)
+        self.backlog = backlog or (128 if CPYTHON else 4)
         self._conns = {}
         self._poller = self.net.poller()
         self._listener = None

@@ -28,16 +28,21 @@ def make_cert(d):
     return cert, key
 
 
+def tls_listener():
+    """(TLS server context, listening socket on 127.0.0.1, its port) with a fresh
+    self-signed certificate for localhost, and the certificate's path."""
+    cert, key = make_cert(tempfile.mkdtemp())
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    ls = socket.socket()
+    ls.bind(('127.0.0.1', 0))
+    ls.listen(2)
+    return ctx, ls, ls.getsockname()[1], cert
+
+
 class TLSGateway(unittest.TestCase):
     def test_push_over_https(self):
-        d = tempfile.mkdtemp()
-        cert, key = make_cert(d)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(cert, key)
-        ls = socket.socket()
-        ls.bind(('127.0.0.1', 0))
-        ls.listen(2)
-        port = ls.getsockname()[1]
+        ctx, ls, port, cert = tls_listener()
         got = []
 
         def serve(status):
@@ -76,14 +81,7 @@ class TLSGateway(unittest.TestCase):
         self.assertIn(b'room_temperature_celsius 21.5\n', got[0])
 
     def test_untrusted_certificate_is_refused(self):
-        d = tempfile.mkdtemp()
-        cert, key = make_cert(d)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(cert, key)
-        ls = socket.socket()
-        ls.bind(('127.0.0.1', 0))
-        ls.listen(1)
-        port = ls.getsockname()[1]
+        ctx, ls, port, cert = tls_listener()
 
         def serve():
             conn, _ = ls.accept()
