@@ -32,9 +32,6 @@ class _Sender:
         self.sock = sock
         self.timeout = timeout
 
-    def send(self, data):
-        return self.sock.send(data)
-
     def send_all(self, data):
         sock = self.sock
         try:
