@@ -31,6 +31,6 @@ def __getattr__(name):
             value = mod if name == module else getattr(mod, name)
             globals()[name] = value
             return value
-    if name in ('_format', '_clock', '_sockets', '_slow', '_timing', '_lock'):
+    if name in ('_format', '_clock', '_sockets', '_timing', '_lock', '_labelops', 'collection', 'familytext'):
         return __import__('prometheus_express.' + name, None, None, ['__name__'])
     raise AttributeError("module 'prometheus_express' has no attribute '%s'" % name)

@@ -1,8 +1,11 @@
-"""The wall clock: Unix epoch time on every port, and whether it was ever set.
+"""The wall clock (Unix epoch time on every port, and whether it was ever set) and monotonic
+ticks for durations.
 
 Imported on: CPython, MicroPython, CircuitPython.
 """
 import time
+
+from ._format import CPYTHON
 
 try:
     # ESP32, STM32, SAMD... count from 2000-01-01; the Unix and wasm ports from 1970.
@@ -10,10 +13,47 @@ try:
 except Exception:  # a port without gmtime: assume Unix epoch
     _EPOCH = 0
 
-# 2020-01-01T00:00:00Z. A clock behind this was never set (a board fresh from reset says 2000).
-CLOCK_SET_AFTER = 1577836800
+# 2020-01-01T00:00:00Z. On a board a clock behind this was never set (it says 2000 after a
+# reset): `_created` is left out then. CPython's clock is always taken as set, as upstream does.
+CLOCK_SET_AFTER = float('-inf') if CPYTHON else 1577836800
 
 
 def wall():
     """Seconds since 1970-01-01 UTC, as a float where the port has one."""
     return time.time() + _EPOCH
+
+
+_last = [None, None]
+
+
+def stamp():
+    """wall() for a creation time. On boards a time is a boxed object (16-32 bytes): children
+    made in the same second share one, so a series pays nothing for its `_created`."""
+    if CPYTHON:
+        return time.time() + _EPOCH
+    t = time.time()
+    if _last[0] != t:
+        _last[0] = t
+        _last[1] = t + _EPOCH
+    return _last[1]
+
+
+if hasattr(time, 'ticks_ms'):
+    _ticks_ms = time.ticks_ms
+    _ticks_diff = time.ticks_diff
+
+    def ticks():
+        """An opaque monotonic reading; pass it to elapsed()."""
+        return _ticks_ms()
+
+    def elapsed(start):
+        """Seconds since ticks() returned start (never negative)."""
+        return max(_ticks_diff(_ticks_ms(), start), 0) / 1000
+else:
+    _mono = getattr(time, 'monotonic', None) or time.time
+
+    def ticks():
+        return _mono()
+
+    def elapsed(start):
+        return max(_mono() - start, 0)

@@ -7,7 +7,6 @@ CPYTHON = __import__('sys').implementation.name == 'cpython'
 
 INF = float('inf')
 NaN = float('nan')
-_EXACT = 10 ** 16  # below this an int prints as repr(float(int)) would
 
 
 def fmt(d):
@@ -16,17 +15,15 @@ def fmt(d):
     Ints are formatted from their digits, so a counter past 2**24 stays exact on boards whose
     floats are single precision.
     """
-    c = d.__class__
-    if c is int:
+    if d.__class__ is int:
         if -1000000 < d < 1000000:  # small: no big-int arithmetic (it allocates on boards)
             return '%d.0' % d
-        if d > 0 and d < _EXACT:
+        if 0 < d < 10000000000000000:  # below 1e16 an int prints as repr(float(int)) would
             s = str(d)
             return (s[0] + '.' + s[1:]).rstrip('0.') + 'e+%02d' % (len(s) - 1)
-        if d < 0 and d > -_EXACT:
+        if 0 > d > -10000000000000000:
             return '%d.0' % d
-    if c is not float:
-        d = float(d)
+    d = float(d)
     if d - d == 0:  # finite
         s = repr(d)
         if 1000000.0 <= d < 1e16:  # Go switches to exponents sooner than Python
@@ -54,36 +51,38 @@ def _legacy_char(c, first, colon):
             or (not first and '0' <= c <= '9'))
 
 
-def is_legacy_name(s, colon=True):
-    """True if s matches [a-zA-Z_:][a-zA-Z0-9_:]* (label names: no colon)."""
-    if not s:
-        return False
-    first = True
-    for c in s:
-        if not _legacy_char(c, first, colon):
-            return False
-        first = False
-    return True
-
-
 def escape_name(s, colon=True):
     """A metric (colon=True) or label name as written: invalid characters become '_'
     (prometheus_client's default 'underscores' escaping for UTF-8 names)."""
-    if is_legacy_name(s, colon):
-        return s
     out = []
     first = True
+    same = True
     for c in s:
-        out.append(c if _legacy_char(c, first, colon) else '_')
+        ok = _legacy_char(c, first, colon)
+        same = same and ok
+        out.append(c if ok else '_')
         first = False
-    return ''.join(out)
+    return s if same else ''.join(out)
 
 
-def validate_metric_name(name):
-    if not name:
-        raise ValueError('metric name cannot be empty')
-    if not isinstance(name, str):
-        raise ValueError('invalid metric name ' + str(name))
+def is_legacy_name(s, colon=True):
+    """True if s matches [a-zA-Z_:][a-zA-Z0-9_:]* (label names: no colon)."""
+    return bool(s) and escape_name(s, colon) == s
+
+
+def full_name(typ, name, namespace, subsystem, unit):
+    """A metric's name from its parts, as prometheus_client builds it (and checks it)."""
+    if not name or not isinstance(name, str):
+        raise ValueError('Metric name should not be empty' if not name else
+                         'invalid metric name ' + str(name))
+    full = (namespace + '_' if namespace else '') + (subsystem + '_' if subsystem else '') + name
+    if typ == 'counter' and full.endswith('_total'):
+        full = full[:-6]  # munge to OpenMetrics
+    if unit and not full.endswith('_' + unit):
+        full += '_' + unit
+    if unit and typ in ('info', 'stateset'):
+        raise ValueError('Metric name is of a type that cannot have a unit: ' + full)
+    return full
 
 
 def validate_labelname(l):

@@ -3,27 +3,7 @@ metrics (loaded when first used: the server, time(), count_exceptions(), track_i
 
 Imported on: CPython, MicroPython, CircuitPython.
 """
-import time
-
-if hasattr(time, 'ticks_ms'):
-    _ticks_ms = time.ticks_ms
-    _ticks_diff = time.ticks_diff
-
-    def ticks():
-        """An opaque monotonic reading; pass it to elapsed()."""
-        return _ticks_ms()
-
-    def elapsed(start):
-        """Seconds since ticks() returned start (never negative)."""
-        return max(_ticks_diff(_ticks_ms(), start), 0) / 1000
-else:
-    _mono = getattr(time, 'perf_counter', None) or getattr(time, 'monotonic', time.time)
-
-    def ticks():
-        return _mono()
-
-    def elapsed(start):
-        return max(_mono() - start, 0)
+from ._clock import elapsed, ticks  # noqa: F401 (re-exported for older callers)
 
 
 def exception_counter(counter, exception):

@@ -5,7 +5,6 @@ Imported on: CPython, MicroPython, CircuitPython (only when a collector or colle
 """
 from collections import namedtuple
 
-from ._format import validate_metric_name
 
 _Sample = namedtuple('Sample', ('name', 'labels', 'value', 'timestamp', 'exemplar'))
 Exemplar = namedtuple('Exemplar', ('labels', 'value', 'timestamp'))
@@ -26,7 +25,9 @@ class Metric:
     def __init__(self, name, documentation, typ, unit=''):
         if unit and not name.endswith('_' + unit):
             name += '_' + unit
-        validate_metric_name(name)
+        if not name or not isinstance(name, str):
+            raise ValueError('metric name cannot be empty' if not name else
+                             'invalid metric name ' + str(name))
         self.name = name
         self.documentation = documentation
         self.unit = unit

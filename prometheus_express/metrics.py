@@ -3,17 +3,17 @@ metrics_extra): prometheus_client's API, board-sized.
 
 Imported on: CPython, MicroPython, CircuitPython.
 
-A labelled metric is a parent holding children, one per label-value tuple; a metric without
-labels is its own only child. A child holds its value and, prepared once when it is made, the
-`{labels} ` text of its lines, so a scrape only formats numbers. Children
-are kept in a list as well as a dict because MicroPython dicts are unordered. The slow paths
-(collect(), remove_by_labels(), timers) live in other modules and load when first used.
+A labelled metric is a parent holding children, one per label-value key (the value itself for
+one label, else a tuple). A child is an instance of a small class made once per parent, whose
+class attributes are the parent (_p) and its lock (_lock): so a child carries only its
+numbers (a Gauge child: one attribute). Lines are written from the key at render time through
+the parent's label template, so no per-child text is kept. Rendering is a generator (_rows)
+that yields after each child: a server can stop anywhere in a page and resume later.
 """
-from ._clock import CLOCK_SET_AFTER, wall
-from ._format import (CPYTHON, escape_name, escape_value, fmt, validate_labelname,
-                      validate_metric_name)
+from ._clock import CLOCK_SET_AFTER, stamp
+from ._format import CPYTHON, escape_name, escape_value, fmt, full_name, validate_labelname
 from ._lock import new_lock
-from .registry import REGISTRY
+from .registry import REGISTRY, Collector
 
 _use_created = True
 try:
@@ -23,6 +23,8 @@ try:
 except (ImportError, AttributeError):
     pass
 
+_MAXI = 9007199254740992  # 2**53: larger ints are taken as floats, as upstream does
+
 
 def disable_created_metrics():
     """Stop exporting `_created` series for counters, histograms and summaries."""
@@ -31,8 +33,7 @@ def disable_created_metrics():
 
 
 def enable_created_metrics():
-    """Export `_created` series again (the default; they are left out anyway while the board's
-    clock is unset, since a creation time in the year 2000 would be nonsense)."""
+    """Export `_created` series again (on boards they are left out while the clock is unset)."""
     global _use_created
     _use_created = True
 
@@ -44,40 +45,47 @@ def __getattr__(name):  # from prometheus_express.metrics import Histogram, as u
     raise AttributeError(name)
 
 
-def _full_name(typ, name, namespace, subsystem, unit):
-    if not name:
-        raise ValueError('Metric name should not be empty')
-    full = (namespace + '_' if namespace else '') + (subsystem + '_' if subsystem else '') + name
-    if typ == 'counter' and full.endswith('_total'):
-        full = full[:-6]  # munge to OpenMetrics
-    if unit and not full.endswith('_' + unit):
-        full += '_' + unit
-    if unit and typ in ('info', 'stateset'):
-        raise ValueError('Metric name is of a type that cannot have a unit: ' + full)
-    return full
+def num(v):
+    """A sample value: a Python int stays an exact int (boards have 30-bit floats), anything
+    else goes through float() as prometheus_client does (numpy scalars, Decimal, bool...);
+    too large for a float raises OverflowError here, at the call."""
+    if v.__class__ is int and -_MAXI <= v <= _MAXI:
+        return v
+    return float(v)
 
 
-def _labels(pairs):
-    """'{a="x",b="y"} ' (or ' ' for none): a line's labels, sorted by name as
-    prometheus_client writes them, and the space before the value. The metric name is
-    written before it at render time, so series of one child share one string."""
-    if not pairs:
-        return ' '
-    pairs.sort()
-    parts = []
+def template(names, extra=None):
+    """(literals, index) to write a line's labels sorted by name, as prometheus_client does:
+    literals[0], value of index[0], literals[1], ... literals[-1] ends with '} '. An index of
+    -1 stands for the extra label (le for buckets, the state of an Enum)."""
+    ns = list(names)
+    if extra:
+        ns.append(extra)
+    if not ns:
+        return (' ',), ()
+    order = sorted(range(len(ns)), key=lambda i: ns[i])
+    lits = []
     sep = '{'
-    for k, v in pairs:
-        parts.append(sep)
-        parts.append(escape_name(k, False))
-        parts.append('="')
-        parts.append(escape_value(v))
-        parts.append('"')
-        sep = ','
-    parts.append('} ')
-    s = ''.join(parts)
-    if CPYTHON:
-        s.encode('utf-8')  # a lone surrogate fails here, once, not at every scrape
-    return s
+    for i in order:
+        lits.append(sep + escape_name(ns[i], False) + '="')
+        sep = '",'
+    lits.append('"} ')
+    return tuple(lits), tuple([-1 if i == len(names) else i for i in order])
+
+
+def wlabels(w, t, key, x=None):
+    """Write the `{labels} ` of one line for a child's key (escaped) through w."""
+    lits, idx = t
+    i = 0
+    for j in idx:
+        w(lits[i])
+        w(x if j < 0 else (key if key.__class__ is str else key[j]))
+        i += 1
+    w(lits[i])
+
+
+def _needs_escape(v):
+    return '\\' in v or '"' in v or '\n' in v
 
 
 class _Unobservable:
@@ -93,26 +101,27 @@ class _Unobservable:
         return False
 
 
-class MetricWrapperBase:
+class MetricWrapperBase(Collector):
     _type = None
     _reserved_labelnames = ()
     _has_created = False
-    _kids = None      # a labelled parent's {label values (the value alone if one): child}
+    _kids = None      # a labelled parent's {key: child}
+    _order = None     # on boards, the keys in creation order (None where removed)
+    _esc = None       # {key: escaped key} for the rare values that need escaping
     _fn = None        # Gauge.set_function
-    _cs = None        # the _created value as text, made at its first render
+    _lt = ((' ',), ())  # label template of the lines
 
     def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',
                  registry=REGISTRY, _labelvalues=None, multiprocess_mode='all'):
         if multiprocess_mode != 'all':  # a Gauge's; accepted as upstream, nothing to do here
-            from ._slow import check_mode
+            from ._labelops import check_mode
             check_mode(self, multiprocess_mode)
-        self._name = _full_name(self._type, name, namespace, subsystem, unit)
+        self._name = full_name(self._type, name, namespace, subsystem, unit)
         labelnames = tuple(labelnames)
         for l in labelnames:
             validate_labelname(l)
             if l in self._reserved_labelnames:
                 raise ValueError('Reserved label metric name: ' + l)
-        validate_metric_name(self._name)
         self._ename = escape_name(self._name)  # as written: UTF-8 names escaped to '_'
         if CPYTHON:
             documentation.encode('utf-8')  # a lone surrogate raises here (a ValueError)
@@ -120,111 +129,153 @@ class MetricWrapperBase:
         self._unit = unit
         self._labelnames = labelnames
         self._p = self
+        self._prepare()
         if labelnames:
             self._kids = {}
-            self._order = []
             self._klock = new_lock()
+            if not CPYTHON:
+                self._order = []
+                self._dead = 0
+            self._lt = template(labelnames)
             self._lock = _Unobservable(self._type)
+            cls = self.__class__
+            self._K = type(cls.__name__, (cls,), {'_p': self, '_lock': self._klock})
         else:
             self._lock = new_lock()
-            self._order = (self,)
-            self._init_child(())
+            self._init()
         if registry:
             registry.register(self)
 
+    def _prepare(self):
+        pass
+
     def __str__(self):
         return '%s:%s' % (self._type, self._p._name)
+
+    def __repr__(self):
+        return '%s(%s)' % (self.__class__.__name__, self._p._name)
 
     def _observable(self):
         with self._lock:
             pass
 
-    def _pairs(self, lv, *extra):
-        """[(label name, value)] for label values lv, plus extra pairs (a new list)."""
-        out = [(n, lv[i]) for i, n in enumerate(self._p._labelnames)]
-        out.extend(extra)
-        return out
-
     def _names(self):
-        """The series names this metric claims in a registry (no Metric objects needed)."""
+        """The series names this metric claims in a registry."""
         from .registry import _SUFFIXES
         return [self._name] + [self._name + s for s in _SUFFIXES.get(self._type, ())]
 
     # -- labels -----------------------------------------------------------------------------
     def labels(self, *labelvalues, **labelkwargs):
         """The child for these label values (positional, or by name), made on first use."""
-        lv = labelvalues  # the call's own tuple, when every value is already a str
-        if labelkwargs or self._kids is None or len(lv) != len(self._labelnames):
-            from ._slow import label_key  # keywords, or an error to raise
+        lv = labelvalues
+        kids = self._kids
+        if labelkwargs or kids is None or len(lv) != len(self._labelnames):
+            from ._labelops import label_key  # keywords, or an error to raise
             lv = label_key(self, labelvalues, labelkwargs)
         else:
             for v in lv:
                 if v.__class__ is not str:
-                    lv = tuple(map(str, labelvalues))
+                    lv = tuple([str(x) for x in lv])
                     break
-        # One label (the common case on boards): the value itself is the key, no tuple held.
         key = lv[0] if len(lv) == 1 else lv
-        child = self._kids.get(key)
+        child = kids.get(key)
         if child is None:
             with self._klock:
                 child = self._kids.get(key)
                 if child is None:
-                    child = object.__new__(type(self))
-                    child._p = self
-                    child._lock = self._klock
-                    child._init_child(lv)
-                    self._kids[key] = child
-                    self._order.append(child)  # append only: a render iterating it is safe
+                    child = self._new(key, lv)
+        return child
+
+    def _new(self, key, lv):
+        bad = [v for v in lv if _needs_escape(v)]
+        if CPYTHON:
+            for v in lv:
+                v.encode('utf-8')  # a lone surrogate fails here, once, not at every scrape
+        child = object.__new__(self._K)
+        child._init()
+        if bad:
+            if self._esc is None:
+                self._esc = {}
+            e = tuple([escape_value(v) for v in lv])
+            self._esc[key] = e[0] if len(e) == 1 else e
+        self._kids[key] = child
+        if self._order is not None:
+            self._order.append(key)
         return child
 
     def remove(self, *labelvalues):
-        from ._slow import remove
+        from ._labelops import remove
         remove(self, labelvalues)
 
     def remove_by_labels(self, labels):
         """Remove every child whose labels include all of `labels` (a dict)."""
-        from ._slow import remove_by_labels
+        from ._labelops import remove_by_labels
         remove_by_labels(self, labels)
 
     def clear(self):
         if self._labelnames:
             with self._klock:
                 self._kids = {}
-                self._order = []
+                if self._order is not None:
+                    self._order = []
+                    self._dead = 0
+
+    def _each(self):
+        """Yield (escaped key, child) in creation order; safe while other code (or threads)
+        add and remove children: CPython iterates a copy taken under the lock, boards walk
+        the order list by index (removed keys are None there)."""
+        kids = self._kids
+        if kids is None:
+            yield None, self
+            return
+        esc = self._esc
+        order = self._order
+        if order is None:
+            with self._klock:
+                items = list(kids.items())
+            for k, c in items:
+                yield (esc.get(k, k) if esc else k), c
+            return
+        i = 0
+        while i < len(order):
+            k = order[i]
+            i += 1
+            if k is not None:
+                c = kids.get(k)
+                if c is not None:
+                    yield (esc.get(k, k) if esc else k), c
 
     # -- collection -------------------------------------------------------------------------
     def describe(self):
-        from ._slow import describe
+        from .collection import describe
         return describe(self)
 
     def collect(self):
-        """One Metric family holding every sample (slow path: tests, filters, push)."""
-        from ._slow import collect
+        """One Metric family holding every sample (for tests, filters, push of others)."""
+        from .collection import collect
         return collect(self)
 
-    def _line_name(self, ns, suffix=''):
-        """The name written before each line's labels (registry namespace + metric name)."""
-        return ns + self._ename + suffix
-
-    def _write_created(self, w, ns, head):
-        """Text format: the `_created` lines, after head() writes their family header."""
-        first = True
-        name = self._line_name(ns, '_created')
-        for c in self._order:
+    def _created_rows(self, w, ns, head):
+        """Text format: the `_created` lines, after their family header (written before the
+        first of them: on a board whose clock is unset there are none)."""
+        name = ns + self._ename + '_created'
+        lt = self._lt
+        for k, c in self._each():
             if c._c > CLOCK_SET_AFTER:
-                if first:
+                if head is not None:
                     head()
-                    first = False
-                self._created_line(c, w, name)
+                    head = None
+                w(name)
+                wlabels(w, lt, k)
+                w(fmt(c._c))
+                w('\n')
+            yield
 
-    def _created_line(self, c, w, name):
+    def _created_line(self, w, name, k, c):
         if c._c > CLOCK_SET_AFTER:
-            cs = c._cs
-            if cs is None:
-                cs = c._cs = fmt(c._c)
             w(name)
-            w(c._pfx)
-            w(cs)
+            wlabels(w, self._lt, k)
+            w(fmt(c._c))
             w('\n')
 
 
@@ -233,13 +284,13 @@ class Counter(MetricWrapperBase):
     _type = 'counter'
     _has_created = True
 
-    def _init_child(self, lv):
+    def _init(self):
         self._v = 0
-        self._c = wall()
-        self._pfx = _labels(self._pairs(lv))
+        self._c = stamp()
 
     def inc(self, amount=1, exemplar=None):
         """Add amount (default 1). Exemplars are accepted and not exported."""
+        amount = num(amount)
         if amount < 0:
             raise ValueError('Counters can only be incremented by non-negative amounts.')
         with self._lock:
@@ -248,8 +299,7 @@ class Counter(MetricWrapperBase):
     def reset(self):
         with self._lock:
             self._v = 0
-            self._c = wall()
-            self._cs = None
+            self._c = stamp()
 
     def count_exceptions(self, exception=Exception):
         """Decorator / context manager: inc() when `exception` escapes the block."""
@@ -257,40 +307,44 @@ class Counter(MetricWrapperBase):
         from ._timing import exception_counter
         return exception_counter(self, exception)
 
-    def _write(self, w, ns, om):
-        name = self._line_name(ns, '_total')
-        created = self._line_name(ns, '_created') if om and _use_created else None
-        for c in self._order:
+    def _rows(self, w, ns, om):
+        name = ns + self._ename + '_total'
+        created = ns + self._ename + '_created' if om and _use_created else None
+        lt = self._lt
+        for k, c in self._each():
             w(name)
-            w(c._pfx)
+            wlabels(w, lt, k)
             w(fmt(c._v))
             w('\n')
             if created:
-                self._created_line(c, w, created)
+                self._created_line(w, created, k, c)
+            yield
 
 
 class Gauge(MetricWrapperBase):
     """A value that goes up and down."""
     _type = 'gauge'
-    def _init_child(self, lv):
+
+    def _init(self):
         self._v = 0
-        self._pfx = _labels(self._pairs(lv))
 
     def inc(self, amount=1):
+        amount = num(amount)
         with self._lock:
             self._v += amount
 
     def dec(self, amount=1):
+        amount = num(amount)
         with self._lock:
             self._v -= amount
 
     def set(self, value):
-        if value.__class__ is not int:
-            value = float(value)
+        value = num(value)
         with self._lock:
             self._v = value
 
     def set_to_current_time(self):
+        from ._clock import wall
         self.set(wall())
 
     def track_inprogress(self):
@@ -313,10 +367,12 @@ class Gauge(MetricWrapperBase):
         f = self._fn
         return float(f()) if f else self._v
 
-    def _write(self, w, ns, om):
-        name = self._line_name(ns)
-        for c in self._order:
+    def _rows(self, w, ns, om):
+        name = ns + self._ename
+        lt = self._lt
+        for k, c in self._each():
             w(name)
-            w(c._pfx)
+            wlabels(w, lt, k)
             w(fmt(c._v if c._fn is None else c._get()))
             w('\n')
+            yield

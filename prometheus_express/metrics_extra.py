@@ -2,21 +2,21 @@
 
 Imported on: CPython, MicroPython, CircuitPython.
 """
-from ._clock import wall
+from ._clock import stamp
 from ._format import INF, fmt
 from . import metrics
-from .metrics import REGISTRY, MetricWrapperBase, _labels
+from .metrics import REGISTRY, MetricWrapperBase, num, template, wlabels
 
 
-def _count_sum(w, c, count, n, total):
-    """The `_count` and `_sum` lines of child c (Summary, Histogram)."""
+def _count_sum(w, lt, k, count, n, total, s):
+    """The `_count` and `_sum` lines of one child (Summary, Histogram)."""
     w(count)
-    w(c._pfx)
+    wlabels(w, lt, k)
     w(fmt(n))
     w('\n')
     w(total)
-    w(c._pfx)
-    w(fmt(c._s))
+    wlabels(w, lt, k)
+    w(fmt(s))
     w('\n')
 
 
@@ -26,13 +26,13 @@ class Summary(MetricWrapperBase):
     _reserved_labelnames = ('quantile',)
     _has_created = True
 
-    def _init_child(self, lv):
+    def _init(self):
         self._n = 0
         self._s = 0
-        self._c = wall()
-        self._pfx = _labels(self._pairs(lv))
+        self._c = stamp()
 
     def observe(self, amount):
+        amount = num(amount)
         with self._lock:
             self._n += 1
             self._s += amount
@@ -42,14 +42,16 @@ class Summary(MetricWrapperBase):
         from ._timing import Timer
         return Timer(self, 'observe')
 
-    def _write(self, w, ns, om):
-        count = self._line_name(ns, '_count')
-        total = self._line_name(ns, '_sum')
-        created = self._line_name(ns, '_created') if om and metrics._use_created else None
-        for c in self._order:
-            _count_sum(w, c, count, c._n, total)
+    def _rows(self, w, ns, om):
+        count = ns + self._ename + '_count'
+        total = ns + self._ename + '_sum'
+        created = ns + self._ename + '_created' if om and metrics._use_created else None
+        lt = self._lt
+        for k, c in self._each():
+            _count_sum(w, lt, k, count, c._n, total, c._s)
             if created:
-                self._created_line(c, w, created)
+                self._created_line(w, created, k, c)
+            yield
 
 
 class Histogram(MetricWrapperBase):
@@ -69,21 +71,19 @@ class Histogram(MetricWrapperBase):
             bounds.append(INF)
         if len(bounds) < 2:
             raise ValueError('Must have at least two buckets')
-        self._upper_bounds = tuple(bounds)
+        self._upper_bounds = bounds
         self._le = tuple([fmt(b) for b in bounds])
+        self._bt = template(labelnames, 'le')
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry)
 
-    def _init_child(self, lv):
-        p = self._p
-        self._b = [0] * len(p._upper_bounds)  # per bucket, not cumulative
+    def _init(self):
+        self._b = [0] * len(self._p._upper_bounds)  # per bucket, not cumulative
         self._s = 0
-        self._c = wall()
-        # the labels of each bucket line (le sorts among the others), then of count/sum/created
-        self._pfx = _labels(self._pairs(lv))
-        self._bpfx = tuple([_labels(self._pairs(lv, ('le', le))) for le in p._le])
+        self._c = stamp()
 
     def observe(self, amount, exemplar=None):
         """Count amount in the first bucket whose bound is >= it, and add it to the sum."""
+        amount = num(amount)
         i = 0
         for bound in self._p._upper_bounds:
             if amount <= bound:
@@ -99,41 +99,39 @@ class Histogram(MetricWrapperBase):
         from ._timing import Timer
         return Timer(self, 'observe')
 
-
-    def _write(self, w, ns, om):
-        bucket = self._line_name(ns, '_bucket')
-        count = self._line_name(ns, '_count')
-        total = self._line_name(ns, '_sum')
-        created = self._line_name(ns, '_created') if om and metrics._use_created else None
+    def _rows(self, w, ns, om):
+        bucket = ns + self._ename + '_bucket'
+        count = ns + self._ename + '_count'
+        total = ns + self._ename + '_sum'
+        created = ns + self._ename + '_created' if om and metrics._use_created else None
         with_sum = self._upper_bounds[0] >= 0
-        for c in self._order:
-            bpfx = c._bpfx
+        lt = self._lt
+        bt = self._bt
+        les = self._le
+        for k, c in self._each():
             acc = 0
             i = 0
             for n in c._b:
                 acc += n
                 w(bucket)
-                w(bpfx[i])
+                wlabels(w, bt, k, les[i])
                 w(fmt(acc))
                 w('\n')
                 i += 1
             if with_sum:  # negative buckets: no sum, so no count either (as OpenMetrics asks)
-                _count_sum(w, c, count, acc, total)
+                _count_sum(w, lt, k, count, acc, total, c._s)
             if created:
-                self._created_line(c, w, created)
-
-
-_ONE = '1.0\n'
-_ZERO = '0.0\n'
+                self._created_line(w, created, k, c)
+            yield
 
 
 class Info(MetricWrapperBase):
     """Key-value facts about the target (build, version), exported as `name_info{...} 1.0`."""
     _type = 'info'
+    _pfx = None  # a child's `{labels} ` with its info pairs, once info() was called
 
-    def _init_child(self, lv):
+    def _init(self):
         self._val = {}
-        self._pfx = _labels(self._pairs(lv))
 
     def info(self, val):
         p = self._p
@@ -147,19 +145,26 @@ class Info(MetricWrapperBase):
         val = dict(val)
         lv = ()
         if p is not self:
-            from ._slow import key_of
+            from ._labelops import key_of
             lv = key_of(p, self)
-        pfx = _labels(self._pairs(lv, *[(k, str(v)) for k, v in val.items()]))
+        from .collection import labelstr
+        pairs = sorted(list(zip(names, lv)) + [(k, str(v)) for k, v in val.items()])
+        pfx = labelstr(pairs) + ' ' if pairs else ' '
         with self._lock:
             self._val = val
             self._pfx = pfx
 
-    def _write(self, w, ns, om):
-        name = self._line_name(ns, '_info')
-        for c in self._order:
+    def _rows(self, w, ns, om):
+        name = ns + self._ename + '_info'
+        lt = self._lt
+        for k, c in self._each():
             w(name)
-            w(c._pfx)
-            w(_ONE)
+            if c._pfx is None:
+                wlabels(w, lt, k)
+            else:
+                w(c._pfx)
+            w('1.0\n')
+            yield
 
 
 class Enum(MetricWrapperBase):
@@ -174,23 +179,26 @@ class Enum(MetricWrapperBase):
             raise ValueError('No states provided for Enum metric: %s' % (name,))
         self._states = list(states)
         super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry)
+        from ._format import escape_value
+        self._st = template(labelnames, self._name)
+        self._es = [escape_value(s) for s in self._states]
 
-    def _init_child(self, lv):
-        p = self._p
+    def _init(self):
         self._v = 0
-        self._pfx = tuple([_labels(self._pairs(lv, (p._name, s))) for s in p._states])
 
     def state(self, state):
         i = self._p._states.index(state)
         with self._lock:
             self._v = i
 
-    def _write(self, w, ns, om):
-        name = self._line_name(ns)
-        for c in self._order:
+    def _rows(self, w, ns, om):
+        name = ns + self._ename
+        st = self._st
+        for k, c in self._each():
             i = 0
-            for pfx in c._pfx:
+            for s in self._es:
                 w(name)
-                w(pfx)
-                w(_ONE if i == c._v else _ZERO)
+                wlabels(w, st, k, s)
+                w('1.0\n' if i == c._v else '0.0\n')
                 i += 1
+            yield

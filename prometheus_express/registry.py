@@ -13,6 +13,11 @@ _SUFFIXES = {
 }
 
 
+class Collector:
+    """The base of our own metrics: they render themselves from their children (_rows), so the
+    registry and the page writer tell them from custom collectors by this class alone."""
+
+
 class DuplicateTimeseries(ValueError):
     def __init__(self, duplicates):
         super().__init__('Duplicated timeseries in CollectorRegistry: %s' % (duplicates,))
@@ -41,9 +46,13 @@ class CollectorRegistry:
 
     def register(self, collector):
         with self._lock:
-            names = self._get_names(collector)
+            if isinstance(collector, Collector):
+                names = collector._names()
+            else:
+                from .collection import describe_names
+                names = describe_names(self, collector)
             dup = [n for n in names if n in self._names]
-            if dup or id(collector) in self._collector_names:
+            if dup or (names and id(collector) in self._collector_names):
                 raise DuplicateTimeseries(set(dup) or set(names))
             for name in names:
                 self._names[name] = collector
@@ -56,29 +65,22 @@ class CollectorRegistry:
                 del self._names[name]
             self._collectors = [c for c in self._collectors if c is not collector]
 
-    def _get_names(self, collector):
-        names = getattr(collector, '_names', None)
-        if names is not None:  # our metrics: no Metric objects (no families import) needed
-            return names()
-        from ._slow import describe_names
-        return describe_names(self, collector)
-
     def collectors(self):
         """The registered collectors, in registration order (a snapshot)."""
         return self._collectors
 
     def collect(self):
         """Yield every metric family (renamed with the namespace, if any)."""
-        from ._slow import registry_collect
+        from .collection import registry_collect
         return registry_collect(self)
 
     def restricted_registry(self, names):
         """Collects only the samples whose names are in names (the ?name[]= filter)."""
-        from ._slow import RestrictedRegistry
+        from .collection import RestrictedRegistry
         return RestrictedRegistry(names, self)
 
     def set_target_info(self, labels):
-        from ._slow import set_target_info
+        from .collection import set_target_info
         set_target_info(self, labels)
 
     def get_target_info(self):
@@ -86,7 +88,7 @@ class CollectorRegistry:
 
     def get_sample_value(self, name, labels=None):
         """The value of one sample, or None. Slow: meant for tests."""
-        from ._slow import sample_value
+        from .collection import sample_value
         return sample_value(self, name, labels or {})
 
     def render(self):

@@ -5,6 +5,7 @@ import unittest
 from prometheus_express import (CollectorRegistry, Counter, Enum, Gauge, Histogram, Info,
                                 Summary, generate_latest)
 from prometheus_express import metrics as _metrics
+from prometheus_express._format import CPYTHON
 
 
 def text(reg):
@@ -241,10 +242,14 @@ class CreatedTest(unittest.TestCase):
         self.assertTrue(lines[5].startswith('c_created '))
         self.assertTrue(float(lines[5].split(' ')[1]) > 1577836800)
 
-    def test_unset_clock_leaves_created_out(self):
+    def test_unset_clock_leaves_created_out_on_boards(self):
         c = Counter('c', 'd', registry=self.r)
         c._c = 3600.0  # what a board fresh from reset would have stamped
-        self.assertEqual(text(self.r), '# HELP c_total d\n# TYPE c_total counter\nc_total 0.0\n')
+        out = text(self.r)
+        if CPYTHON:  # prometheus_client writes it whatever the clock says; so do we there
+            self.assertIn('c_created 3600.0\n', out)
+        else:
+            self.assertEqual(out, '# HELP c_total d\n# TYPE c_total counter\nc_total 0.0\n')
 
     def test_switch(self):
         Counter('c', 'd', registry=self.r)
