@@ -47,7 +47,7 @@ def err_code(e):
 
 def err_kind(e):
     """'again', 'timeout', 'reset', 'inuse' or 'other' for an exception from a socket call."""
-    if e.__class__.__name__ == 'timeout':  # CPython's socket.timeout (TimeoutError)
+    if e.__class__.__name__ in ('timeout', 'TimeoutError'):  # CPython's socket.timeout
         return 'timeout'
     code = err_code(e)
     if code in AGAIN:
@@ -70,21 +70,31 @@ class Net:
         self.pool = pool
 
     def _addr(self, host, port):
-        """The sockaddr to bind/connect to: IPv4, as our sockets are AF_INET."""
+        """(family, sockaddr) to bind/connect to: IPv6 where the host is one and the runtime
+        has it (CPython), else IPv4 (MicroPython wants getaddrinfo's raw sockaddr)."""
+        if port.__class__ is not int or not 0 <= port <= 65535:
+            raise OverflowError('port must be 0-65535, not %r' % (port,))
+        p = self.pool
+        if ':' in host and hasattr(p, 'AF_INET6'):
+            return p.AF_INET6, p.getaddrinfo(host, port, p.AF_INET6, p.SOCK_STREAM)[0][-1]
         try:
-            return self.pool.getaddrinfo(host, port, self.pool.AF_INET)[0][-1]
+            return p.AF_INET, p.getaddrinfo(host, port, p.AF_INET)[0][-1]
         except (TypeError, AttributeError):  # a port whose getaddrinfo takes no family
-            return self.pool.getaddrinfo(host, port)[0][-1]
+            return p.AF_INET, p.getaddrinfo(host, port)[0][-1]
+
+    def _socket(self, family):
+        return self.pool.socket(family, self.pool.SOCK_STREAM)
 
     def listen(self, host, port, backlog=8):
         p = self.pool
-        s = p.socket(p.AF_INET, p.SOCK_STREAM)
+        family, addr = self._addr(host, port)
+        s = self._socket(family)
         try:
             try:
                 s.setsockopt(p.SOL_SOCKET, p.SO_REUSEADDR, 1)
             except (AttributeError, OSError):
                 pass  # not every port has it
-            s.bind(self._addr(host, port))
+            s.bind(addr)
             s.listen(backlog)
             s.setblocking(False)
         except BaseException:
@@ -93,11 +103,11 @@ class Net:
         return s
 
     def connect(self, host, port, timeout):
-        p = self.pool
-        s = p.socket(p.AF_INET, p.SOCK_STREAM)
+        family, addr = self._addr(host, port)
+        s = self._socket(family)
         try:
             s.settimeout(timeout)
-            s.connect(self._addr(host, port))
+            s.connect(addr)
         except BaseException:
             s.close()
             raise
@@ -152,26 +162,29 @@ class _Poll:
 
 
 class _NoPoll:
-    """Where there is no select.poll (CircuitPython): report every socket ready and let the
-    non-blocking calls say EAGAIN; sleep a little so an idle loop does not spin."""
+    """Where there is no select.poll (CircuitPython): report every socket ready for what it
+    waits for and let the non-blocking calls say EAGAIN; sleep a little so an idle loop does
+    not spin."""
 
     def __init__(self):
         self._socks = []
 
     def register(self, s, events):
-        self._socks.append(s)
+        self._socks.append([s, events])
 
     def modify(self, s, events):
-        pass
+        for e in self._socks:
+            if e[0] is s:
+                e[1] = events
 
     def unregister(self, s):
-        self._socks = [x for x in self._socks if x is not s]
+        self._socks = [e for e in self._socks if e[0] is not s]
 
     def poll(self, timeout_ms):
         import time
         if timeout_ms:
             time.sleep(min(timeout_ms, 5) / 1000)
-        return [(s, POLLIN) for s in self._socks]
+        return [(e[0], e[1]) for e in self._socks]
 
 
 def recv_some(s, buf):
@@ -199,64 +212,3 @@ def send_all(s, data):
         if k is None:  # some ports return None for "all of it"
             k = n - sent
         sent += k
-
-
-# On boards, chunks are built by bytearray.extend(str), which copies the UTF-8 bytes without
-# making a bytes object; after warm-up it allocates nothing. CPython joins a list of str and
-# encodes once, which is faster there.
-_EXTEND = not CPYTHON
-
-
-class ChunkWriter:
-    """write(str) for a streamed page: pieces gather into about `size` bytes, then
-    send(bytes-like) gets them, as an HTTP chunk if chunked. Peak memory is one chunk, and on
-    boards the chunk buffer is reused, so a scrape allocates little beyond the numbers.
-
-    head: bytes sent before the first chunk. z: a zlib compressobj (gzip), CPython only."""
-
-    def __init__(self, send, size=1460, chunked=False, head=None, z=None):
-        self.send = send
-        self.size = size
-        self.chunked = chunked
-        self.head = head
-        self.z = z
-        self.n = 0
-        if _EXTEND:
-            self.buf = bytearray()
-        else:
-            self.pieces = []
-
-    def write(self, s):
-        if _EXTEND:
-            self.buf.extend(s)
-            if len(self.buf) >= self.size:
-                self.flush()
-        else:
-            self.pieces.append(s)
-            self.n += len(s)
-            if self.n >= self.size:
-                self.flush()
-
-    def flush(self, last=False):
-        if _EXTEND:
-            data = self.buf
-        else:
-            data = ''.join(self.pieces).encode('utf-8')
-            self.pieces = []
-            self.n = 0
-        if self.z is not None:
-            data = self.z.compress(data)
-            if last:
-                data += self.z.flush()
-        if self.head is not None:
-            self.send(self.head)
-            self.head = None
-        if len(data):
-            if self.chunked:
-                self.send(('%x\r\n' % len(data)).encode())
-                self.send(data)
-                self.send(b'\r\n')
-            else:
-                self.send(data)
-        if _EXTEND:
-            self.buf[:] = b''  # empty, keeping its allocation for the next chunk

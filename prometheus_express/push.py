@@ -8,7 +8,8 @@ Imported on: CPython, MicroPython, CircuitPython (only when pushing).
 The page is streamed to the gateway in HTTP chunks as it renders (no copy of it in RAM) when
 the default handler is used; a handler of your own gets the bytes, as upstream's does.
 """
-from ._sockets import ChunkWriter, Net, recv_some, send_all
+from ._format import CPYTHON
+from ._sockets import Net, recv_some, send_all
 from .exposition import CONTENT_TYPE_PLAIN_0_0_4, write_text
 from .registry import REGISTRY
 
@@ -245,3 +246,64 @@ def instance_ip_grouping_key():
         return {'instance': s.getsockname()[0]}
     finally:
         s.close()
+
+
+# On boards, chunks are built by bytearray.extend(str), which copies the UTF-8 bytes without
+# making a bytes object; after warm-up it allocates nothing. CPython joins a list of str and
+# encodes once, which is faster there.
+_EXTEND = not CPYTHON
+
+
+class ChunkWriter:
+    """write(str) for a streamed page: pieces gather into about `size` bytes, then
+    send(bytes-like) gets them, as an HTTP chunk if chunked. Peak memory is one chunk, and on
+    boards the chunk buffer is reused, so a scrape allocates little beyond the numbers.
+
+    head: bytes sent before the first chunk. z: a zlib compressobj (gzip), CPython only."""
+
+    def __init__(self, send, size=1460, chunked=False, head=None, z=None):
+        self.send = send
+        self.size = size
+        self.chunked = chunked
+        self.head = head
+        self.z = z
+        self.n = 0
+        if _EXTEND:
+            self.buf = bytearray()
+        else:
+            self.pieces = []
+
+    def write(self, s):
+        if _EXTEND:
+            self.buf.extend(s)
+            if len(self.buf) >= self.size:
+                self.flush()
+        else:
+            self.pieces.append(s)
+            self.n += len(s)
+            if self.n >= self.size:
+                self.flush()
+
+    def flush(self, last=False):
+        if _EXTEND:
+            data = self.buf
+        else:
+            data = ''.join(self.pieces).encode('utf-8')
+            self.pieces = []
+            self.n = 0
+        if self.z is not None:
+            data = self.z.compress(data)
+            if last:
+                data += self.z.flush()
+        if self.head is not None:
+            self.send(self.head)
+            self.head = None
+        if len(data):
+            if self.chunked:
+                self.send(('%x\r\n' % len(data)).encode())
+                self.send(data)
+                self.send(b'\r\n')
+            else:
+                self.send(data)
+        if _EXTEND:
+            self.buf[:] = b''  # empty, keeping its allocation for the next chunk

@@ -1,204 +1,86 @@
-"""The exporter: one listening socket, many clients, no threads needed.
+"""The exporter: one listening socket, many clients, no threads needed, never waiting on one.
 
 Imported on: CPython, MicroPython, CircuitPython (only when a server is made).
 
     server = MetricsServer(8080)        # binds now; raises if the port is taken
     while True:
         read_sensors()
-        server.poll(0.5)                # serve whatever is waiting, at most 0.5 s of waiting
+        server.poll(0.5)                # serve what is waiting, at most 0.5 s of waiting
 
 or server.serve_forever(), or start_http_server(8080) for a daemon thread as in
-prometheus_client. A client's error never stops the loop; a listener that fails is closed
-and bound again with back-off. The server counts what it does in
-exporter_http_requests_total{code} and exporter_http_errors_total{kind}.
+prometheus_client. Sockets never block: an answer is a generator of chunks (http.answer)
+rendered one buffer at a time as the client's socket takes them, so a client that stops
+reading keeps its place in the page and the others go on. Every connection has a budget for
+its request and one for its answer; when the table is full, the connection that has waited
+longest without a whole request is closed first, then the longest-idle keep-alive one. On
+boards the answer buffers are allocated once, when the server is made.
 """
-from ._timing import elapsed, ticks
+from ._clock import elapsed, ticks
 from ._format import CPYTHON
-from ._sockets import POLLERR, POLLIN, ChunkWriter, Net, err_kind, recv_some, send_all
-from .http import (HTTPError, Router, body_length, error_response, find_head_end,
-                   metrics_handler, parse_head_cached, status_line)
-from .exposition import render_bytes
+from ._sockets import POLLERR, POLLIN, POLLOUT, Net, err_kind, recv_some
+from .http import (HTTPError, answer, body_length, dispatch, error_bytes, error_response,
+                   find_head_end, new_buffer, parse_head, wants_gzip)
 from .registry import REGISTRY
 
-_CHUNK = 1460  # bytes per streamed chunk: one TCP segment on most boards
-
-
-class _Sender:
-    """The socket as the writers see it: send_all() tries a non-blocking send first (most
-    answers fit the socket buffer: no extra system calls), and only if that is short waits
-    for the rest with the connection's timeout."""
-
-    def __init__(self, sock, timeout):
-        self.sock = sock
-        self.timeout = timeout
-
-    def send_all(self, data):
-        sock = self.sock
-        try:
-            k = sock.send(data)
-        except OSError as e:
-            if err_kind(e) != 'again':
-                raise
-            k = 0
-        if k is None or k >= len(data):
-            return
-        sock.settimeout(self.timeout)
-        try:
-            send_all(sock, memoryview(data)[k:])
-        finally:
-            sock.setblocking(False)
+_READ, _ANSWER, _LINGER = 0, 1, 2
+_LINGER_FOR = 2.0  # seconds to read and drop what a client still sends after an error answer
 
 
 class _Conn:
     def __init__(self, sock):
         self.sock = sock
-        self.buf = bytearray()
-        self.req = None
-        self.need = 0
+        self.state = _READ
+        self.inb = bytearray()  # request bytes read and not yet used
+        self.req = None         # a whole request waiting for an answer buffer
+        self.t0 = ticks()       # when the current wait (request, answer, linger) began
         self.served = 0
-        self.t0 = ticks()
-
-
-def _gzipper():
-    """Something with zlib.compressobj's compress(data) and flush() that writes gzip: zlib
-    (CPython) or MicroPython's deflate module (with a 1 KB window); None if neither."""
-    try:
-        import zlib
-        return zlib.compressobj(6, zlib.DEFLATED, 31)
-    except (ImportError, AttributeError, TypeError):
-        pass
-    try:
-        import deflate
-        import io
-    except ImportError:
-        return None
-
-    class Gzip(io.IOBase):  # DeflateIO writes the compressed stream into this
-        def __init__(self):
-            self.out = bytearray()
-            self.d = deflate.DeflateIO(self, deflate.GZIP, 10)
-
-        def write(self, data):
-            self.out.extend(data)
-            return len(data)
-
-        def compress(self, data):
-            self.d.write(data)
-            return self.take()
-
-        def flush(self):
-            self.d.close()
-            return self.take()
-
-        def take(self):
-            out = bytes(self.out)
-            self.out[:] = b''
-            return out
-    try:
-        return Gzip()
-    except (AttributeError, OSError, ValueError):  # a port built without compression
-        return None
-
-
-def error_bytes(status, headers=None, message=None):
-    """A whole error answer that closes the connection."""
-    r = error_response(status, message, headers)
-    head = status_line('HTTP/1.1', status) + 'Content-Type: text/plain; charset=utf-8\r\n'
-    for k, v in r.headers:
-        head += k + ': ' + v + '\r\n'
-    body = r.body.encode('utf-8')
-    head += 'Connection: close\r\nContent-Length: %d\r\n\r\n' % len(body)
-    return head.encode('utf-8') + body
-
-
-def write_response(sock, req, resp, keep, stream=False, gzip=True):
-    """Send resp for req through sock.send_all(bytes): streamed in HTTP chunks when stream
-    is set (and the client speaks HTTP/1.1), else with a Content-Length; gzip when asked and
-    the runtime has zlib or MicroPython's deflate. False when the body failed to render (a 500 went out if nothing
-    else had). Shared by MetricsServer and the asyncio server."""
-    head = (status_line('HTTP/1.1', resp.status) + 'Content-Type: ' + resp.content_type +
-            '\r\n')
-    for k, v in resp.headers:
-        head += k + ': ' + v + '\r\n'
-    body = resp.body
-    z = None
-    if gzip and req.method != 'HEAD' and 'gzip' in req.headers.get('accept-encoding', ''):
-        z = _gzipper()
-        if z is not None:
-            head += 'Content-Encoding: gzip\r\n'
-    if callable(body) and req.method == 'HEAD':
-        n = [0]
-
-        def count(s):
-            n[0] += len(s.encode('utf-8') if s.__class__ is str else s)
-        body(count)  # HEAD: the length an uncompressed GET would get, without the page
-        head += 'Content-Length: %d\r\n' % n[0]
-        sock.send_all((head + 'Connection: %s\r\n\r\n' % (
-            'keep-alive' if keep else 'close')).encode('utf-8'))
-        return True
-    if callable(body):
-        if stream and req.version == 'HTTP/1.1':
-            head += 'Connection: %s\r\nTransfer-Encoding: chunked\r\n\r\n' % (
-                'keep-alive' if keep else 'close')
-            out = ChunkWriter(sock.send_all, _CHUNK, True, head.encode('utf-8'), z)
-            try:
-                body(out.write)
-            except OSError:
-                raise
-            except Exception:
-                if out.head is not None:  # nothing sent yet: a clean 500
-                    sock.send_all(error_bytes(500))
-                return False
-            out.flush(True)
-            sock.send_all(b'0\r\n\r\n')
-            return True
-        try:
-            body = render_bytes(body)
-        except Exception:
-            sock.send_all(error_bytes(500))
-            return False
-    if isinstance(body, str):
-        body = body.encode('utf-8')
-    if z is not None:
-        body = z.compress(body) + z.flush()
-    head += 'Connection: %s\r\nContent-Length: %d\r\n\r\n' % (
-        'keep-alive' if keep else 'close', len(body))
-    if req.method == 'HEAD':
-        sock.send_all(head.encode('utf-8'))
-    else:
-        sock.send_all(head.encode('utf-8') + body)
-    return True
+        self.gen = None         # the answer being sent (http.answer)
+        self.out = None         # bytes of it the socket has not taken yet
+        self.buf = None
+        self.keep = False
+        self.status = 0
 
 
 class MetricsServer:
-    """An HTTP server for /metrics (and any routes you add to its router).
+    """An HTTP server for /metrics (also on /).
 
-    port, addr: where to listen. registry: what /metrics serves. router: a Router for more
-    routes (a /metrics route is added unless it has one). auth: a check from
-    prometheus_express.http (basic_auth, bearer_token) for /metrics. net: a Net (pass
-    Net(socketpool.SocketPool(wifi.radio)) on CircuitPython). max_connections (128 on
-    CPython, 8 on boards): past it the longest-idle keep-alive connection is closed, and if
-    none is idle the newcomer is answered 503. timeout: seconds a client has for each request and to read the answer.
-    stream: send large pages in chunks as they render (default: on boards, not on CPython).
-    self_metrics: count requests and errors in registry.
+    port, addr: where to listen (addr '::1' or '::' for IPv6 on CPython). registry: what is
+    served. router: a routing.Router for routes of your own (then /metrics is added to it
+    unless it has one). auth: a check from routing (basic_auth, bearer_token) for the page.
+    net: a Net (Net(socketpool.SocketPool(wifi.radio)) on CircuitPython). max_connections
+    (128 on CPython, 8 on boards). timeout: seconds a client has to send a whole request;
+    answer_timeout: seconds it has to read a whole answer. answers: how many answers are
+    sent at once on a board (each has a buffer of chunk bytes, allocated now). self_metrics:
+    True counts requests and errors in `registry`, a CollectorRegistry counts them there,
+    False not at all.
     """
 
     def __init__(self, port=8080, addr='0.0.0.0', registry=REGISTRY, router=None, auth=None,
                  net=None, max_connections=None, timeout=5.0, stream=None, gzip=True,
-                 self_metrics=True, backlog=None):
+                 self_metrics=True, backlog=None, answer_timeout=30.0, answers=None,
+                 chunk=None):
         self.port = port
         self.addr = addr
         self.registry = registry
-        self.router = router or Router()
-        if not [r for r in self.router.routes if r[0] == '/metrics']:
-            self.router.add('/metrics', metrics_handler(registry), ('GET',), auth)
+        self.auth = auth
+        self.router = router
+        if router is not None:
+            from .http import metrics_handler
+            if not [r for r in router.routes if r[0] == '/metrics']:
+                router.add('/metrics', metrics_handler(registry), ('GET',), auth)
         self.net = net or Net()
         self.max_connections = max_connections or (128 if CPYTHON else 8)
         self.timeout = timeout
-        self.stream = (not CPYTHON) if stream is None else stream
+        self.answer_timeout = answer_timeout
         self.gzip = gzip
+        self._gz = None  # probed when a client first asks for gzip
         self.backlog = backlog or (128 if CPYTHON else 4)
+        self.chunk = chunk or (16384 if CPYTHON else 1024)
+        # Boards: answer buffers made now, while the heap is whole, and reused for ever.
+        self._pool = None if CPYTHON else [new_buffer(self.chunk)
+                                           for _ in range(answers or 2)]
         self._conns = {}
+        self._waiting = []  # connections with a whole request and no buffer yet
         self._poller = self.net.poller()
         self._listener = None
         self._backoff = 0.25
@@ -206,7 +88,7 @@ class MetricsServer:
         self._stopped = False
         self._by_code = {}
         self._checked = ticks()
-        self._metrics(registry if self_metrics else None)
+        self._metrics(registry if self_metrics is True else (self_metrics or None))
         self._bind()  # the first bind raises, as prometheus_client's does
 
     def _metrics(self, registry):
@@ -220,10 +102,16 @@ class MetricsServer:
                 try:
                     registry.register(m)
                 except ValueError:
-                    pass  # a second server on the same registry: counts stay its own
+                    pass  # a second server (or a user metric) has the name: counts stay ours
 
     def _error(self, kind):
         self._errors.labels(kind).inc()
+
+    def _count(self, status):
+        c = self._by_code.get(status)
+        if c is None:
+            c = self._by_code[status] = self._requests.labels(str(status))
+        c.inc()
 
     # -- listener ---------------------------------------------------------------------------
     def _bind(self):
@@ -234,10 +122,7 @@ class MetricsServer:
     def _listener_failed(self):
         self._error('listener')
         self._poller.unregister(self._listener)
-        try:
-            self._listener.close()
-        except Exception:
-            pass
+        self._close(self._listener)
         self._listener = None
         self._retry_at = ticks()
 
@@ -269,33 +154,36 @@ class MetricsServer:
                 self._error('accept')
                 self._close(sock)
                 continue
-            if len(self._conns) >= self.max_connections and not self._evict_idle():
-                self._reject(sock)
+            if len(self._conns) >= self.max_connections and not self._evict():
+                self._error('full')
+                try:
+                    sock.send(error_bytes(503, [('Retry-After', '1')]))
+                except Exception:
+                    pass
+                self._close(sock)
                 continue
             self._conns[id(sock)] = _Conn(sock)
             self._poller.register(sock, POLLIN)
 
-    def _evict_idle(self):
-        """Make room by closing the longest-idle keep-alive connection (one that has been
-        answered and sent nothing since). False if every connection is busy."""
-        idle = None
+    def _evict(self):
+        """Make room: close a lingering connection, else the one that has waited longest
+        without a whole request, else the longest-idle keep-alive one. False if every
+        connection is being answered."""
+        best = None
+        rank = -1
         for c in self._conns.values():
-            if c.served and not c.buf and c.req is None:
-                if idle is None or elapsed(c.t0) > elapsed(idle.t0):
-                    idle = c
-        if idle is None:
+            if c.state == _LINGER:
+                r = 3
+            elif c.state == _READ and c.req is None:
+                r = 2 if (c.inb or not c.served) else 1
+            else:
+                continue
+            if r > rank or r == rank and elapsed(c.t0) > elapsed(best.t0):
+                best, rank = c, r
+        if best is None:
             return False
-        self._drop(idle)
+        self._drop(best, 'evicted')
         return True
-
-    def _reject(self, sock):
-        self._error('full')
-        try:
-            sock.settimeout(0.5)
-            self._send_error(sock, 503, [('Retry-After', '1')])
-        except Exception:
-            pass
-        self._close(sock)
 
     # -- connections ------------------------------------------------------------------------
     def _close(self, sock):
@@ -307,13 +195,23 @@ class MetricsServer:
     def _drop(self, conn, kind=None):
         if kind:
             self._error(kind)
+        self._release(conn)
+        if conn in self._waiting:
+            self._waiting.remove(conn)
         self._conns.pop(id(conn.sock), None)
         self._poller.unregister(conn.sock)
         self._close(conn.sock)
 
-    def _readable(self, conn, ev):
+    def _release(self, conn):
+        if conn.buf is not None and self._pool is not None:
+            self._pool.append(conn.buf)
+        conn.buf = None
+        conn.gen = None
+        conn.out = None
+
+    def _readable(self, conn):
         try:
-            n = recv_some(conn.sock, conn.buf)
+            n = recv_some(conn.sock, conn.inb)
         except OSError as e:
             kind = err_kind(e)
             if kind != 'again':
@@ -324,100 +222,177 @@ class MetricsServer:
             return
         if n == 0:
             self._drop(conn)  # the peer closed
+        elif conn.state == _LINGER:
+            conn.inb = bytearray()  # read and forgotten
+        else:
+            self._request(conn)
+
+    def _request(self, conn):
+        """Take a whole request from conn.inb if there is one, and start its answer."""
+        if conn.state != _READ or conn.req is not None:
             return
-        self._process(conn)
-
-    def _process(self, conn):
-        while True:
-            if conn.req is None:
-                try:
-                    end = find_head_end(conn.buf)
-                    if end < 0:
-                        return
-                    req = parse_head_cached(bytes(conn.buf[:end]))
-                    conn.need = body_length(req)
-                except HTTPError as e:
-                    self._fail(conn, e.status, e.message)
-                    return
-                conn.buf = conn.buf[end:]
-                conn.req = req
-            if len(conn.buf) < conn.need:
-                return
-            req = conn.req
-            req.body = bytes(conn.buf[:conn.need])
-            conn.buf = conn.buf[conn.need:]
-            conn.req = None
-            if not self._handle(conn, req):
-                self._drop(conn)
-                return
-            conn.t0 = ticks()
-            conn.served += 1
-            if not conn.buf:
-                return
-
-    def _fail(self, conn, status, message=None):
-        """Answer a bad request and close the connection (its stream can't be trusted)."""
-        self._count(status)
         try:
-            conn.sock.settimeout(1)
-            self._send_error(conn.sock, status, None, message)
-        except Exception:
-            pass
-        self._drop(conn)
+            end = find_head_end(conn.inb)
+            if end < 0:
+                return
+            req = parse_head(conn.inb[:end])
+            need = body_length(req)
+        except HTTPError as e:
+            self._fail(conn, e.status, e.message)
+            return
+        if len(conn.inb) < end + need:
+            return
+        req.body = bytes(conn.inb[end:end + need])
+        conn.inb = conn.inb[end + need:]
+        conn.req = req
+        conn.t0 = ticks()
+        self._start(conn)
 
-    def _count(self, status):
-        c = self._by_code.get(status)
-        if c is None:
-            c = self._by_code[status] = self._requests.labels(str(status))
-        c.inc()
-
-    def _send_error(self, sock, status, headers=None, message=None):
-        send_all(sock, error_bytes(status, headers, message))
-
-    def _handle(self, conn, req):
-        """Answer one request; True to keep the connection open."""
+    def _start(self, conn):
+        """Begin the answer to conn.req, if a buffer is free (else wait in line for one)."""
+        if self._pool is None:
+            buf = new_buffer(self.chunk)
+        elif self._pool:
+            buf = self._pool.pop()
+        else:
+            if conn not in self._waiting:
+                self._waiting.append(conn)
+            return
+        req = conn.req
+        conn.req = None
         try:
-            resp = self.router.dispatch(req)
+            if self.router is not None:
+                resp = self.router.dispatch(req)
+            else:
+                resp = dispatch(req, self.registry, self.auth)
         except Exception:
             self._error('handler')
             resp = error_response(500)
-        keep = req.keep_alive and not self._stopped
-        sock = conn.sock
-        try:
-            ok = write_response(_Sender(sock, self.timeout), req, resp, keep, self.stream,
-                                self.gzip)
-            if not ok:
-                self._error('render')
-        except OSError as e:
-            self._error(err_kind(e))
-            return False
-        except Exception:  # a collector failing mid-answer: drop this connection only
-            self._error('render')
-            return False
-        self._count(resp.status if ok else 500)
-        return keep and ok
+        z = None
+        if self.gzip and callable(resp.body) and wants_gzip(req.headers.get('accept-encoding')):
+            if self._gz is None:
+                from ._gzip import available
+                self._gz = available()
+            if self._gz:
+                from ._gzip import compressor
+                z = compressor()
+        conn.keep = (req.keep_alive and not self._stopped and
+                     not (callable(resp.body) and req.version == 'HTTP/1.0'))
+        conn.buf = buf
+        conn.status = resp.status
+        conn.gen = answer(req, resp, conn.keep, buf, self.chunk, z)
+        self._sending(conn)
 
+    def _sending(self, conn):
+        conn.state = _ANSWER
+        self._poller.modify(conn.sock, POLLOUT)
+        self._pump(conn, ticks(), 0)
+
+    def _fail(self, conn, status, message=None):
+        """Answer a bad request and close the connection after a lingering read (its stream
+        can't be trusted, and an abrupt close would reset the answer away)."""
+        self._count(status)
+        self._release(conn)
+        conn.keep = False
+        conn.status = 0
+        conn.out = memoryview(error_bytes(status, None, message))
+        conn.t0 = ticks()
+        self._sending(conn)
+
+    def _pump(self, conn, start, budget):
+        """Send what the socket takes; render more chunks while budget seconds since start
+        remain (at least one). Returns when the socket is full, the answer is done, or time
+        is up (the poller calls again when the socket can take more)."""
+        sock = conn.sock
+        sent = False
+        while True:
+            out = conn.out
+            while out is not None:  # a port may take part of it and more at once (Pico W)
+                try:
+                    k = sock.send(out)
+                except OSError as e:
+                    kind = err_kind(e)
+                    if kind != 'again':
+                        self._drop(conn, kind)
+                    return
+                except Exception:
+                    self._drop(conn, 'other')
+                    return
+                if k is None or k >= len(out):
+                    out = conn.out = None
+                elif k == 0:
+                    return
+                else:
+                    out = conn.out = out[k:]
+            if conn.gen is None:
+                self._done(conn)
+                return
+            if sent and elapsed(start) >= budget:
+                return
+            sent = True
+            try:
+                conn.out = next(conn.gen)
+            except StopIteration:
+                conn.gen = None
+            except Exception:  # a collector failing mid-page: this connection only
+                self._error('render')
+                if conn.status:
+                    self._count(500)
+                self._drop(conn)
+                return
+
+    def _done(self, conn):
+        """The answer went out: count it, then keep reading, linger, or close."""
+        if conn.status:
+            self._count(conn.status)
+        self._release(conn)
+        conn.served += 1
+        conn.t0 = ticks()
+        if conn.keep:
+            conn.state = _READ
+            self._poller.modify(conn.sock, POLLIN)
+            self._request(conn)  # a pipelined request may be waiting already
+        elif conn.status:
+            self._drop(conn)
+        else:  # after an error answer: read what the client still sends, then close
+            conn.state = _LINGER
+            conn.inb = bytearray()
+            try:
+                conn.sock.shutdown(1)  # SHUT_WR: the client sees the end of the answer
+            except Exception:
+                pass
+            self._poller.modify(conn.sock, POLLIN)
+        if self._waiting and self._pool:
+            self._start(self._waiting.pop(0))
 
     def _expire(self):
         if elapsed(self._checked) < 0.1:
             return
         self._checked = ticks()
         for conn in list(self._conns.values()):
-            if elapsed(conn.t0) > self.timeout:
-                if conn.buf or conn.req is not None:
-                    self._fail(conn, 408)  # a request was started and not finished
+            waited = elapsed(conn.t0)
+            if conn.state == _READ and conn.req is None and waited > self.timeout:
+                if conn.inb:
                     self._error('timeout')
+                    self._fail(conn, 408)  # a request was started and not finished
                 else:
-                    self._drop(conn)  # an idle keep-alive connection
+                    self._drop(conn)  # a silent or idle keep-alive connection
+            elif conn.state == _ANSWER and waited > self.answer_timeout or \
+                    conn.req is not None and waited > self.answer_timeout:
+                self._drop(conn, 'timeout')
+            elif conn.state == _LINGER and waited > _LINGER_FOR:
+                self._drop(conn)
 
     # -- running ----------------------------------------------------------------------------
     def poll(self, timeout=0):
-        """Serve what is waiting; wait at most `timeout` seconds for something to arrive."""
+        """Serve what is waiting; wait at most `timeout` seconds for something to arrive.
+        Returns within about `timeout` plus the time to render one chunk."""
+        start = ticks()
         if self._listener is None:
             self._rebind()
         for sock, ev in self._poller.poll(int(timeout * 1000)):
             if sock is self._listener:
-                if ev & POLLERR:
+                if ev & POLLERR and not ev & POLLIN:
                     self._listener_failed()
                 else:
                     self._accept()
@@ -425,10 +400,11 @@ class MetricsServer:
             conn = self._conns.get(id(sock))
             if conn is None:
                 continue
-            if ev & POLLIN or not ev & POLLERR:
-                self._readable(conn, ev)
-            else:
-                self._drop(conn, 'reset')
+            if conn.state == _ANSWER:
+                if ev & (POLLOUT | POLLERR):
+                    self._pump(conn, start, timeout)
+            elif ev & POLLIN or ev & POLLERR:
+                self._readable(conn)
         self._expire()
 
     def serve_forever(self, poll_interval=0.5):

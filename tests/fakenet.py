@@ -3,7 +3,7 @@
 buffers that can raise any errno at accept, recv or send, and send as little as 1 byte."""
 import errno
 
-from prometheus_express._sockets import POLLIN
+from prometheus_express._sockets import POLLIN, POLLOUT
 
 EAGAIN = errno.EAGAIN
 
@@ -79,20 +79,32 @@ class FakeListener(FakeSock):
 
 
 class FakePoller:
+    """Reports POLLIN for a socket with something to read, POLLOUT for one registered for
+    it (a fake socket can always take at least a byte)."""
+
     def __init__(self):
         self.socks = []
+        self.events = {}
 
     def register(self, s, events):
         self.socks.append(s)
+        self.events[id(s)] = events
 
     def modify(self, s, events):
-        pass
+        self.events[id(s)] = events
 
     def unregister(self, s):
         self.socks = [x for x in self.socks if x is not s]
 
     def poll(self, timeout_ms):
-        return [(s, POLLIN) for s in self.socks if s.ready()]
+        out = []
+        for s in self.socks:
+            ev = self.events.get(id(s), POLLIN)
+            if ev & POLLOUT:
+                out.append((s, POLLOUT))
+            elif s.ready():
+                out.append((s, POLLIN))
+        return out
 
 
 class FakeNet:
@@ -174,13 +186,16 @@ def parse_request(raw):
     return line, headers, rest
 
 
-def parse_response(raw):
-    """(status, headers dict, body bytes, rest) from raw response bytes (chunked or not)."""
+def parse_response(raw, head_only=False):
+    """(status, headers dict, body bytes, rest) from raw response bytes (chunked or not);
+    head_only for the answer to a HEAD request (no body whatever the headers say)."""
     head = _head(raw)
     if head is None:
         return None
     line, headers, rest = head
     status = int(line.split(' ')[1])
+    if head_only:
+        return status, headers, b'', rest
     if headers.get('transfer-encoding') == 'chunked':
         done = _dechunk(rest)
         if done is None:

@@ -84,7 +84,7 @@ class Handler(unittest.TestCase):
         self.s = AsyncMetricsServer(self.r, timeout=0.2)
 
     def test_keep_alive_then_close(self):
-        w = run(self.s, Reader([b'GET /metrics HTTP/1.1\r\n\r\nGET /met', b'rics HTTP/1.1\r\n'
+        w = run(self.s, Reader([b'GET /metrics HTTP/1.1\r\nHost: t\r\n\r\nGET /met', b'rics HTTP/1.1\r\nHost: t\r\n'
                                 b'Connection: close\r\n\r\n']))
         first = parse_response(w.out)
         second = parse_response(first[3])
@@ -94,8 +94,8 @@ class Handler(unittest.TestCase):
         self.assertTrue(w.closed)
 
     def test_errors(self):
-        for data, status in ((b'nonsense\r\n\r\n', 400), (b'GET /x HTTP/1.1\r\n\r\n', 404),
-                             (b'PUT /metrics HTTP/1.1\r\n\r\n', 405)):
+        for data, status in ((b'nonsense\r\n\r\n', 400), (b'GET /x HTTP/1.1\r\nHost: t\r\n\r\n', 404),
+                             (b'PUT /metrics HTTP/1.1\r\nHost: t\r\n\r\n', 405)):
             w = run(self.s, Reader([data]))
             self.assertEqual(parse_response(w.out)[0], status)
 

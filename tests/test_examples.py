@@ -50,7 +50,7 @@ for _name, _mod in FAKES.items():
     if _name not in sys.modules:
         sys.modules[_name] = _mod
 
-GET = b'GET /metrics HTTP/1.1\r\n\r\n'
+GET = b'GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n'
 
 
 def scrape(net, spin):

@@ -52,13 +52,13 @@ class Live(unittest.TestCase):
             if not chunk:
                 break
             out += chunk
-            r = parse_response(out)
+            r = parse_response(out, data.startswith(b'HEAD'))
             if r and (r[1].get('transfer-encoding') != 'chunked' or out.endswith(b'0\r\n\r\n')) \
                     and len(r[2]) >= int(r[1].get('content-length', 0)):
                 break
         if sock is None:
             s.close()
-        return parse_response(out)
+        return parse_response(out, data.startswith(b'HEAD'))
 
 
 class Basics(Live):
@@ -95,11 +95,11 @@ class Basics(Live):
         self.assertNotIn('temperature', body)
 
     def test_status_codes_on_the_wire(self):
-        cases = [(b'GET /nope HTTP/1.1\r\n\r\n', 404), (b'DELETE /metrics HTTP/1.1\r\n\r\n', 405),
+        cases = [(b'GET /nope HTTP/1.1\r\nHost: t\r\n\r\n', 404), (b'DELETE /metrics HTTP/1.1\r\nHost: t\r\n\r\n', 405),
                  (b'\x00\xff garbage\r\n\r\n', 400),
-                 (b'GET /metrics HTTP/1.1\r\nX: ' + b'a' * 9000 + b'\r\n\r\n', 431),
-                 (b'GET /metrics HTTP/1.1\r\nContent-Length: 999999\r\n\r\n', 413),
-                 (b'GET /metrics HTTP/1.1\r\n\r\n', 200), (b'HEAD /metrics HTTP/1.1\r\n\r\n', 200)]
+                 (b'GET /metrics HTTP/1.1\r\nHost: t\r\nX: ' + b'a' * 9000 + b'\r\n\r\n', 431),
+                 (b'GET /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 999999\r\n\r\n', 413),
+                 (b'GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n', 200), (b'HEAD /metrics HTTP/1.1\r\nHost: t\r\n\r\n', 200)]
         for data, status in cases:
             with self.subTest(status=status):
                 r = self.raw(data)
@@ -110,7 +110,7 @@ class Basics(Live):
     def test_keep_alive_many_requests_one_connection(self):
         s = socket.create_connection(('127.0.0.1', self.port), timeout=3)
         for _ in range(50):
-            r = self.raw(b'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n', sock=s)
+            r = self.raw(b'GET /metrics HTTP/1.1\r\nHost: t\r\nHost: x\r\n\r\n', sock=s)
             self.assertEqual(r[0], 200)
             self.assertEqual(r[1]['connection'], 'keep-alive')
         s.close()
@@ -118,7 +118,7 @@ class Basics(Live):
     def test_partial_reads_byte_by_byte(self):
         s = socket.create_connection(('127.0.0.1', self.port), timeout=3)
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        for b in b'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n':
+        for b in b'GET /metrics HTTP/1.1\r\nHost: t\r\nHost: x\r\n\r\n':
             s.send(bytes([b]))
             time.sleep(0.002)
         r = self.raw(b'', sock=s)
@@ -154,7 +154,7 @@ class Basics(Live):
         for _ in range(20):
             s = socket.create_connection(('127.0.0.1', self.port))
             s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b'\x01\x00\x00\x00\x00\x00\x00\x00')
-            s.send(b'GET /metrics HTTP/1.1\r\n\r\n')
+            s.send(b'GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n')
             s.close()  # RST while the server answers
         with urllib.request.urlopen(self.url()) as resp:
             self.assertEqual(resp.status, 200)

@@ -9,14 +9,14 @@ from prometheus_express import CollectorRegistry, Gauge
 from prometheus_express.http import Router, basic_auth
 from prometheus_express.server import MetricsServer
 
-GET = b'GET /metrics HTTP/1.1\r\nHost: board\r\n\r\n'
+GET = b'GET /metrics HTTP/1.1\r\nHost: t\r\nHost: board\r\n\r\n'
 ERRNOS = (3, 4, 7, 112, getattr(errno, 'ENOTCONN', 107), 128, getattr(errno, 'ECONNRESET', 104),
           getattr(errno, 'ETIMEDOUT', 110))
 FATAL_AT_ACCEPT = ERRNOS[:-1]  # ETIMEDOUT at accept just means "nobody came"
 
 
 class Base(unittest.TestCase):
-    stream = False
+    chunk = None
 
     def setUp(self):
         self.net = FakeNet()
@@ -24,7 +24,7 @@ class Base(unittest.TestCase):
         g = Gauge('temperature_celsius', 'Temperature.', ['sensor'], registry=self.r)
         g.labels('bme680').set(21.5)
         self.server = MetricsServer(8080, '0.0.0.0', self.r, net=self.net, timeout=0.3,
-                                    max_connections=4, stream=self.stream)
+                                    max_connections=4, chunk=self.chunk)
 
     def tearDown(self):
         self.server.close()
@@ -36,7 +36,7 @@ class Base(unittest.TestCase):
     def ask(self, data=GET, send_max=None):
         c = self.net.client(data, send_max)
         self.spin()
-        return c, parse_response(c.out)
+        return c, parse_response(c.out, data.startswith(b'HEAD'))
 
     def errors(self, kind):
         return self.r.get_sample_value('exporter_http_errors_total', {'kind': kind}) or 0
@@ -53,7 +53,7 @@ class Serving(Base):
         self.assertEqual(resp[0], 200)
         self.assertEqual(resp[1]['content-type'], 'text/plain; version=0.0.4; charset=utf-8')
         self.assertFalse(c.closed)
-        c.feed(b'GET /metrics HTTP/1.1\r\n\r\nGET /metrics?x=1 HTTP/1.1\r\n\r\n')  # pipelined
+        c.feed(b'GET /metrics HTTP/1.1\r\nHost: t\r\n\r\nGET /metrics?x=1 HTTP/1.1\r\nHost: t\r\n\r\n')  # pipelined
         c.out = bytearray()
         self.spin()
         first = parse_response(c.out)
@@ -62,7 +62,7 @@ class Serving(Base):
         self.assertEqual(self.r.get_sample_value('exporter_http_requests_total', {'code': '200'}), 3)
 
     def test_head_and_close(self):
-        c, resp = self.ask(b'HEAD /metrics HTTP/1.1\r\nConnection: close\r\n\r\n')
+        c, resp = self.ask(b'HEAD /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n')
         self.assertEqual(resp[0], 200)
         self.assertEqual(resp[2], b'')
         self.assertTrue(int(resp[1].get('content-length', '1')) > 0 or
@@ -76,19 +76,19 @@ class Serving(Base):
         self.assertTrue(c.closed)
 
     def test_status_codes(self):
-        cases = [(b'GET /nope HTTP/1.1\r\n\r\n', 404),
-                 (b'POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n', 405),
+        cases = [(b'GET /nope HTTP/1.1\r\nHost: t\r\n\r\n', 404),
+                 (b'POST /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n', 405),
                  (b'garbage\r\n\r\n', 400),
-                 (b'GET /metrics HTTP/1.1\r\nbad header\r\n\r\n', 400),
+                 (b'GET /metrics HTTP/1.1\r\nHost: t\r\nbad header\r\n\r\n', 400),
                  (b'GET /metrics HTTP/2.0\r\n\r\n', 505),
-                 (b'GET /metrics HTTP/1.1\r\nX: ' + b'a' * 9000 + b'\r\n\r\n', 431),
-                 (b'GET /' + b'a' * 9000 + b' HTTP/1.1\r\n\r\n', 414),
-                 (b'GET /metrics HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n', 413)]
+                 (b'GET /metrics HTTP/1.1\r\nHost: t\r\nX: ' + b'a' * 9000 + b'\r\n\r\n', 431),
+                 (b'GET /' + b'a' * 9000 + b' HTTP/1.1\r\nHost: t\r\n\r\n', 414),
+                 (b'GET /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 99999999\r\n\r\n', 413)]
         for req, status in cases:
             c, resp = self.ask(req)
             self.assertEqual(resp[0], status)
             if status == 405:
-                self.assertEqual(resp[1]['allow'], 'GET, HEAD')
+                self.assertEqual(resp[1]['allow'], 'GET, HEAD, OPTIONS')
         self.assert_scrape_works()
 
     def test_timeout_408_and_silent_client_does_not_block_others(self):
@@ -99,19 +99,33 @@ class Serving(Base):
         time.sleep(0.4)
         self.spin()
         self.assertEqual(parse_response(partial.out)[0], 408)
-        self.assertTrue(silent.closed and partial.closed)
+        self.assertTrue(silent.closed)
+        self.assertFalse(partial.closed)  # lingering: reading what the client still sends
+        partial.feed(b'ics HTTP/1.1\r\n\r\n')
+        partial.peer_closed = True
+        self.spin()
+        self.assertTrue(partial.closed)
         self.assertEqual(silent.out, bytearray())
 
-    def test_full_gets_503(self):
-        held = [self.net.client(b'') for _ in range(4)]
+    def test_full_of_answers_gets_503(self):
+        held = [self.net.client(GET, send_max=0) for _ in range(4)]  # they never read
         self.spin()
         c, resp = self.ask()
         self.assertEqual(resp[0], 503)
         self.assertTrue(c.closed)
         for h in held:
-            h.peer_closed = True
+            h.send_max = None
         self.spin()
         self.assert_scrape_works()
+
+    def test_full_of_waiting_clients_evicts_the_oldest(self):
+        silent = [self.net.client(b'') for _ in range(2)]
+        self.spin()
+        partial = [self.net.client(b'GET /met') for _ in range(2)]
+        self.spin()
+        self.assert_scrape_works()
+        self.assertTrue(silent[0].closed)
+        self.assertFalse(partial[1].closed)
 
     def test_short_writes_of_one_byte(self):
         c, resp = self.ask(send_max=1)
@@ -191,8 +205,8 @@ class Failures(Base):
 
 
 class Streamed(Failures):
-    """The same failures with the board's streaming writer (chunked transfer encoding)."""
-    stream = True
+    """The same failures with small buffers: pages go out in several chunks."""
+    chunk = 1024
 
     def test_large_page_is_chunked_and_complete(self):
         g = Gauge('many', 'Many series.', ['i'], registry=self.r)
@@ -222,7 +236,7 @@ class Gzip(Base):
         g = Gauge('many', 'Many series.', ['i'], registry=self.r)
         for i in range(200):
             g.labels(str(i)).set(i)
-        c, resp = self.ask(b'GET /metrics HTTP/1.1\r\nAccept-Encoding: gzip, deflate\r\n\r\n')
+        c, resp = self.ask(b'GET /metrics HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip, deflate\r\n\r\n')
         self.assertEqual(resp[0], 200)
         self.assertEqual(resp[1]['content-encoding'], 'gzip')
         page = gunzip(resp[2])
@@ -274,16 +288,16 @@ class Routing(Base):
                                     auth=basic_auth('prom', 's3cret'), timeout=0.3)
 
     def test_routes_middleware_and_auth(self):
-        c, resp = self.ask(b'GET /hello?who=a%20b&who=c HTTP/1.1\r\n\r\n')
+        c, resp = self.ask(b'GET /hello?who=a%20b&who=c HTTP/1.1\r\nHost: t\r\n\r\n')
         self.assertEqual((resp[0], resp[2]), (200, b'hi a b,c'))
-        c, resp = self.ask(b'POST /echo HTTP/1.1\r\nContent-Length: 5\r\n\r\nab\x00cd')
+        c, resp = self.ask(b'POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nab\x00cd')
         self.assertEqual((resp[0], resp[2]), (200, b'ab\x00cd'))
         c, resp = self.ask()
         self.assertEqual(resp[0], 401)
         self.assertEqual(resp[1]['www-authenticate'], 'Basic realm="metrics"')
-        c, resp = self.ask(b'GET /metrics HTTP/1.1\r\nAuthorization: Basic cHJvbTpzM2NyZXQ=\r\n\r\n')
+        c, resp = self.ask(b'GET /metrics HTTP/1.1\r\nHost: t\r\nAuthorization: Basic cHJvbTpzM2NyZXQ=\r\n\r\n')
         self.assertEqual(resp[0], 200)
-        c, resp = self.ask(b'GET /metrics HTTP/1.1\r\nAuthorization: Basic cHJvbTpzM2NyZXU=\r\n\r\n')
+        c, resp = self.ask(b'GET /metrics HTTP/1.1\r\nHost: t\r\nAuthorization: Basic cHJvbTpzM2NyZXU=\r\n\r\n')
         self.assertEqual(resp[0], 401)
         self.assertEqual(self.seen, ['/hello', '/echo', '/metrics'])  # 401s stop before middleware
 

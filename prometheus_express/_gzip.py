@@ -1,0 +1,53 @@
+"""gzip for answers, where the runtime can really compress: zlib on CPython, MicroPython's
+deflate on ports built with compression (ESP32/RP2 firmware can only decompress).
+
+Imported on: CPython, MicroPython, CircuitPython (once, when a client asks for gzip).
+"""
+
+
+def available():
+    """True if compressor() can make something (probed once by the server)."""
+    try:
+        import zlib
+        return hasattr(zlib, 'compressobj')
+    except ImportError:
+        pass
+    try:
+        import deflate
+        return hasattr(deflate.DeflateIO, 'write')
+    except ImportError:
+        return False
+
+
+def compressor():
+    """An object with zlib.compressobj's compress(data) and flush() that writes gzip."""
+    try:
+        import zlib
+        return zlib.compressobj(6, zlib.DEFLATED, 31)
+    except (ImportError, AttributeError):
+        pass
+    import deflate
+    import io
+
+    class Gzip(io.IOBase):  # DeflateIO writes the compressed stream into this
+        def __init__(self):
+            self.out = bytearray()
+            self.d = deflate.DeflateIO(self, deflate.GZIP, 10)
+
+        def write(self, data):
+            self.out.extend(data)
+            return len(data)
+
+        def compress(self, data):
+            self.d.write(data)
+            return self.take()
+
+        def flush(self):
+            self.d.close()
+            return self.take()
+
+        def take(self):
+            out = bytes(self.out)
+            self.out[:] = b''
+            return out
+    return Gzip()
