@@ -9,7 +9,8 @@ def available():
     """True if compressor() can make something (probed once by the server)."""
     try:
         import zlib
-        return hasattr(zlib, 'compressobj')
+        if hasattr(zlib, 'compressobj'):
+            return True
     except ImportError:
         pass
     try:
@@ -23,8 +24,9 @@ def compressor():
     """An object with zlib.compressobj's compress(data) and flush() that writes gzip."""
     try:
         import zlib
-        return zlib.compressobj(6, zlib.DEFLATED, 31)
-    except (ImportError, AttributeError):
+        if hasattr(zlib, 'compressobj'):
+            return zlib.compressobj(6, zlib.DEFLATED, 31)
+    except ImportError:
         pass
     import deflate
     import io

@@ -2,107 +2,164 @@
 
 Imported on: CPython, MicroPython, CircuitPython (only when used).
 
-    server = await serve(8080, registry=REGISTRY)   # returns the asyncio server
+    server = await serve(8080, registry=REGISTRY)   # returns the AsyncMetricsServer
     ...                                             # your sensor tasks run alongside
 
-The same parsing, routing and answers as server.MetricsServer; each client is a task.
-A board's asyncio StreamWriter buffers what it is given until drain(), so for very large pages
-on small boards prefer MetricsServer.poll(), which streams through a fixed buffer.
+The same parsing and answers as server.MetricsServer; each client is a task. A client has
+`timeout` seconds for its whole request and `answer_timeout` for its whole answer (each
+drain() included); when `max_connections` are open, the one that has waited longest
+without a whole request is closed to make room (503 if every one is being answered).
 """
 try:
     import asyncio
 except ImportError:  # older MicroPython
     import uasyncio as asyncio
 
-from .http import (HTTPError, Router, body_length, find_head_end, metrics_handler, parse_head)
+from ._clock import elapsed, ticks
+from .http import (HTTPError, answer, body_length, dispatch, error_bytes, error_response,
+                   find_head_end, new_buffer, parse_head, wants_gzip)
 from .registry import REGISTRY
-from .server import error_bytes, write_response
-
-
-class _Out:
-    def __init__(self, writer):
-        self.writer = writer
-
-    def send_all(self, data):
-        self.writer.write(data)
 
 
 class AsyncMetricsServer:
     def __init__(self, registry=REGISTRY, router=None, auth=None, timeout=5.0, gzip=True,
-                 max_connections=8):
-        self.router = router or Router()
-        if not [r for r in self.router.routes if r[0] == '/metrics']:
-            self.router.add('/metrics', metrics_handler(registry), ('GET',), auth)
+                 max_connections=8, answer_timeout=30.0, chunk=1024):
+        self.registry = registry
+        self.router = router
+        self.auth = auth
+        if router is not None:
+            from .http import metrics_handler
+            if not [r for r in router.routes if r[0] == '/metrics']:
+                router.add('/metrics', metrics_handler(registry), ('GET',), auth)
         self.timeout = timeout
+        self.answer_timeout = answer_timeout
         self.gzip = gzip
+        self.chunk = chunk
         self.max_connections = max_connections
-        self.active = 0
+        self.conns = {}   # id(writer): [writer, waiting for a request?, since]
         self.errors = 0
         self.server = None
 
-    async def _read(self, reader):
-        data = await asyncio.wait_for(reader.read(1024), self.timeout)
-        if not data:
-            raise EOFError()
-        return data
+    @property
+    def active(self):
+        return len(self.conns)
+
+    def _evict(self):
+        best = None
+        for c in self.conns.values():
+            if c[1] and (best is None or elapsed(c[2]) > elapsed(best[2])):
+                best = c
+        if best is None:
+            return False
+        self.conns.pop(id(best[0]), None)
+        try:
+            best[0].close()
+        except Exception:
+            pass
+        return True
+
+    async def _request(self, reader, buf):
+        """The next whole request from reader (buf holds bytes read before); None at EOF."""
+        while True:
+            end = find_head_end(buf)
+            if end >= 0:
+                req = parse_head(buf[:end])
+                need = body_length(req)
+                while len(buf) < end + need:
+                    if not await self._more(reader, buf):
+                        return None
+                req.body = bytes(buf[end:end + need])
+                buf[:] = buf[end + need:]
+                return req
+            if not await self._more(reader, buf):
+                return None
+
+    async def _more(self, reader, buf):
+        data = await reader.read(1024)
+        buf.extend(data)
+        return bool(data)
+
+    async def _send(self, writer, data, since):
+        writer.write(data)
+        left = self.answer_timeout - elapsed(since)
+        if left <= 0:
+            raise asyncio.TimeoutError()
+        await asyncio.wait_for(writer.drain(), left)
+
+    async def _linger(self, reader):
+        """After an error answer: read what the client still sends (up to 2 s), so closing
+        does not reset the answer away before the client read it."""
+        since = ticks()
+        try:
+            while elapsed(since) < 2:
+                if not await asyncio.wait_for(reader.read(1024), 2 - elapsed(since)):
+                    return
+        except Exception:
+            pass
 
     async def handle(self, reader, writer):
-        """One client connection: requests until it closes, errs or times out."""
-        self.active += 1
-        out = _Out(writer)
+        """One client connection: requests until it closes, errs or runs out of time."""
+        me = [writer, True, ticks()]
+        if len(self.conns) >= self.max_connections and not self._evict():
+            try:
+                writer.write(error_bytes(503, [('Retry-After', '1')]))
+                await asyncio.wait_for(writer.drain(), 1)
+            except Exception:
+                pass
+            await self._close(writer)
+            return
+        self.conns[id(writer)] = me
+        buf = bytearray()
         try:
-            if self.active > self.max_connections:
-                out.send_all(error_bytes(503, [('Retry-After', '1')]))
-                await writer.drain()
-                return
-            buf = bytearray()
             while True:
+                me[1] = True
+                me[2] = ticks()
                 try:
-                    end = find_head_end(buf)
-                    while end < 0:
-                        buf.extend(await self._read(reader))
-                        end = find_head_end(buf)
-                    req = parse_head(buf[:end])
-                    need = body_length(req)
+                    req = await asyncio.wait_for(self._request(reader, buf), self.timeout)
                 except HTTPError as e:
-                    out.send_all(error_bytes(e.status, None, e.message))
-                    await writer.drain()
+                    await self._send(writer, error_bytes(e.status, None, e.message), ticks())
+                    await self._linger(reader)
                     return
-                buf = buf[end:]
-                while len(buf) < need:
-                    buf.extend(await self._read(reader))
-                req.body = bytes(buf[:need])
-                buf = buf[need:]
+                except asyncio.TimeoutError:
+                    if buf:
+                        await self._send(writer, error_bytes(408), ticks())
+                        await self._linger(reader)
+                    return
+                if req is None:
+                    return
+                me[1] = False
+                since = ticks()
                 try:
-                    resp = self.router.dispatch(req)
+                    resp = (self.router.dispatch(req) if self.router is not None
+                            else dispatch(req, self.registry, self.auth))
                 except Exception:
                     self.errors += 1
-                    out.send_all(error_bytes(500))
-                    await writer.drain()
+                    resp = error_response(500)
+                keep = req.keep_alive and not (callable(resp.body) and req.version == 'HTTP/1.0')
+                z = None
+                if self.gzip and callable(resp.body) and \
+                        wants_gzip(req.headers.get('accept-encoding')):
+                    from ._gzip import available, compressor
+                    z = compressor() if available() else None
+                for chunk in answer(req, resp, keep, new_buffer(self.chunk), self.chunk, z):
+                    await self._send(writer, bytes(chunk), since)
+                    chunk = None  # CPython: the buffer can't be reused while a view is alive
+                if not keep:
                     return
-                keep = req.keep_alive
-                ok = write_response(out, req, resp, keep, False, self.gzip)
-                await writer.drain()
-                if not ok or not keep:
-                    return
-        except asyncio.TimeoutError:
-            if buf:
-                try:
-                    out.send_all(error_bytes(408))
-                    await writer.drain()
-                except Exception:
-                    pass
-        except (EOFError, OSError):
+        except (EOFError, OSError, asyncio.TimeoutError):
             pass
         except Exception:
             self.errors += 1  # never let a client end the server
         finally:
-            self.active -= 1
-            try:
-                writer.close()
-                await writer.wait_closed()
-            except Exception:
-                pass
+            self.conns.pop(id(writer), None)
+            await self._close(writer)
+
+    async def _close(self, writer):
+        try:
+            writer.close()
+            await writer.wait_closed()
+        except Exception:
+            pass
 
 
 async def serve(port=8080, addr='0.0.0.0', registry=REGISTRY, **kw):

@@ -23,8 +23,9 @@ MAX_BODY = 16384 if CPYTHON else 1024  # request body bytes
 
 
 def __getattr__(name):  # Router, basic_auth... were here before routing.py
-    from . import routing
-    return getattr(routing, name)
+    if name.startswith('__'):
+        raise AttributeError(name)
+    return getattr(__import__('prometheus_express.routing', None, None, ['x']), name)
 
 
 class HTTPError(Exception):
@@ -307,7 +308,7 @@ def new_buffer(size):
     """An answer buffer: RESERVE bytes of room for the head, then space for `size` bytes of
     body allocated now (it is reused for every answer: a board allocates it once)."""
     buf = bytearray(RESERVE + size + 160)
-    del buf[RESERVE:]
+    buf[RESERVE:] = b''
     return buf
 
 
@@ -331,7 +332,7 @@ def answer(req, resp, keep, buf, size, z=None):
         head += k + ': ' + v + '\r\n'
     conn = 'Connection: %s\r\n' % ('keep-alive' if keep else 'close')
     body = resp.body
-    del buf[RESERVE:]
+    buf[RESERVE:] = b''
     if not callable(body):
         if body.__class__ is str:
             body = body.encode('utf-8')
@@ -379,7 +380,7 @@ def answer(req, resp, keep, buf, size, z=None):
             data = z.compress(bytes(buf[RESERVE:]))
             if not more:
                 data += z.flush()
-            del buf[RESERVE:]
+            buf[RESERVE:] = b''
             buf.extend(data)
         n = len(buf) - RESERVE
         if first and not more:  # the whole page in one buffer: send it with its length
@@ -403,4 +404,4 @@ def answer(req, resp, keep, buf, size, z=None):
             yield pre
             at = RESERVE
         yield memoryview(buf)[at:]
-        del buf[RESERVE:]
+        buf[RESERVE:] = b''
