@@ -12,7 +12,7 @@ from prometheus_express.push import (PushError, delete_from_gateway, push_to_gat
 from prometheus_express.remote_write import ClockNotSetError, RemoteWriter
 
 REFUSED = getattr(errno, 'ECONNREFUSED', 111)
-NOW = 1790000000.0
+NOW = 1790000000  # an int, as time.time() is on boards (a float32 could not step by 10 s)
 
 
 # -- an independent reader of what remote write sends (checked against the protobuf and

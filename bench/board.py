@@ -1,0 +1,217 @@
+"""The board table: ours and prometheus-express 0.0.4 side by side on the board-like
+interpreters (../shared/tools: 32-bit objects, float32, capped heap, real sockets).
+
+    .venv/bin/python bench/board.py [--interpreters micropython-board,circuitpython-board]
+                                    [--soak 2000] [--quick]
+
+Each figure comes from bench/board_exporter.py running under the interpreter with
+`-X heapsize=`, scraped over real sockets from here:
+  fixed     heap held by the library, one labelled Gauge and the exporter, after a scrape
+            with Prometheus' own Accept and Accept-Encoding headers and then a plain one
+  series    heap held per labelled series (label value strings made beforehand)
+  served    the most labelled series whose page comes back whole 3 times (96 KB, 256 KB)
+  soak      96 KB heap, 100 gauges + 100 counters, every value updated between polls, 10%
+            of children replaced every 20 polls: scrapes on new connections that came back
+            whole, of those asked
+  render    ms to render 1,000 series (bench/board_render.py), and the ratio old/ours
+0.0.4 needs one line patched to start on these ports (bind wants getaddrinfo's sockaddr);
+the patched copy lives in a temporary folder, the measurement is not touched.
+"""
+import argparse
+import http.client
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOOLS = os.path.join(os.path.dirname(ROOT), 'shared', 'tools')
+OLD = os.path.join(ROOT, '.venv', 'old-prometheus-express', 'prometheus_express')
+PROM_HEADERS = {
+    'User-Agent': 'Prometheus/3.5.0',
+    'Accept': 'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,'
+              'application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;'
+              'escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
+    'Accept-Encoding': 'gzip', 'X-Prometheus-Scrape-Timeout-Seconds': '10'}
+_port = [19100]
+
+
+def old_copy():
+    """0.0.4 with its bind() fixed for MicroPython's socket module, in a temporary folder."""
+    d = tempfile.mkdtemp(prefix='promexp-old-')
+    shutil.copytree(OLD, os.path.join(d, 'prometheus_express'))
+    p = os.path.join(d, 'prometheus_express', 'server.py')
+    with open(p) as f:
+        s = f.read()
+    s = re.sub(r'http_socket\.bind\(bind_address\).*',
+               'http_socket.bind(socket.getaddrinfo(address, port)[0][-1])', s)
+    with open(p, 'w') as f:
+        f.write(s)
+    return d
+
+
+class Exporter:
+    def __init__(self, interp, libdir, lib, mode, n, heap):
+        _port[0] += 1
+        self.port = _port[0]
+        env = dict(os.environ, MICROPYPATH='.frozen:' + libdir)
+        self.p = subprocess.Popen([os.path.join(TOOLS, interp), '-X', 'heapsize=' + heap,
+                                   os.path.join(ROOT, 'bench', 'board_exporter.py'), lib, mode,
+                                   str(n), str(self.port)], env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, text=True)
+        self.lines = []
+        while True:
+            line = self.p.stdout.readline()
+            if not line:
+                self.ready = False
+                return
+            self.lines.append(line.strip())
+            if line.startswith('READY'):
+                self.ready = True
+                return
+
+    def mem(self, name):
+        for line in reversed(self.lines):
+            if line.startswith('MEM ' + name + ' '):
+                return int(line.split()[2])
+        return None
+
+    def read_mem_line(self):
+        line = self.p.stdout.readline()
+        self.lines.append(line.strip())
+        return line
+
+    def get(self, headers=None, timeout=10):
+        c = http.client.HTTPConnection('127.0.0.1', self.port, timeout=timeout)
+        try:
+            c.request('GET', '/metrics', headers=headers or {})
+            r = c.getresponse()
+            return r.status, r.read()
+        finally:
+            c.close()
+
+    def stop(self):
+        self.p.kill()
+        self.p.wait()
+
+
+def fixed(interp, libdir, lib):
+    e = Exporter(interp, libdir, lib, 'fixed', 0, '256k')
+    try:
+        e.get(PROM_HEADERS)
+        e.get()
+        for _ in range(3):
+            e.read_mem_line()
+        return e.mem('fixed')
+    finally:
+        e.stop()
+
+
+def per_series(interp, libdir, lib):
+    e = Exporter(interp, libdir, lib, 'series', 500, '256k')
+    e.stop()
+    return e.mem('per_series')
+
+
+def whole(body, n):
+    return body.count(b'sensor_value{sensor="sensor-') == n
+
+
+def served(interp, libdir, lib, heap, ladder):
+    best = 0
+    for n in ladder:
+        e = Exporter(interp, libdir, lib, 'series', n, heap)
+        try:
+            ok = e.ready
+            for _ in range(3):
+                if not ok:
+                    break
+                try:
+                    status, body = e.get()
+                    ok = status == 200 and whole(body, n)
+                except (OSError, http.client.HTTPException):
+                    ok = False
+        finally:
+            e.stop()
+        if not ok:
+            break
+        best = n
+    return best
+
+
+def soak(interp, libdir, lib, scrapes):
+    e = Exporter(interp, libdir, lib, 'soak', 100, '96k')
+    good = 0
+    try:
+        if not e.ready:
+            return 0
+        for _ in range(scrapes):
+            try:
+                status, body = e.get(timeout=5)
+                if status == 200 and body.count(b'sensor_value{sensor="sensor-') == 100 \
+                        and (lib == 'old' or body.count(b'sensor_reads_total{') == 100):
+                    good += 1
+            except (OSError, http.client.HTTPException):
+                if e.p.poll() is not None:
+                    break
+    finally:
+        e.stop()
+    return good
+
+
+def render(interp, libdir, lib):
+    env = dict(os.environ, MICROPYPATH='.frozen:' + libdir)
+    out = subprocess.run([os.path.join(TOOLS, interp), '-X', 'heapsize=1M',
+                          os.path.join(ROOT, 'bench', 'board_render.py'), lib, '1000'],
+                         env=env, capture_output=True, text=True, timeout=300).stdout
+    m = re.search(r'RENDER_MS ([0-9.]+)', out)
+    return float(m.group(1)) if m else None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--interpreters', default='micropython-board,circuitpython-board')
+    ap.add_argument('--soak', type=int, default=2000)
+    ap.add_argument('--quick', action='store_true', help='a coarse series ladder')
+    a = ap.parse_args()
+    if not os.path.isdir(TOOLS):
+        print('skipped: %s is absent (the board-like interpreters)' % TOOLS)
+        return 0
+    old = old_copy()
+    libs = (('ours', ROOT), ('old', old))
+    step = [100, 200, 300, 400, 500, 600, 800, 1000]
+    big = step + [1200, 1500, 1800, 2100, 2500, 3000]
+    if a.quick:
+        step, big = [100, 300, 400, 600], [300, 600, 1000, 1500, 2000]
+    for interp in a.interpreters.split(','):
+        rows = {}
+        for lib, d in libs:
+            rows[lib] = {
+                'fixed': fixed(interp, d, lib), 'series': per_series(interp, d, lib),
+                'served96': served(interp, d, lib, '96k', step),
+                'served256': served(interp, d, lib, '256k', big),
+                'soak': soak(interp, d, lib, a.soak), 'render': render(interp, d, lib)}
+        print('\n%s (32-bit, float32)' % interp)
+        print('| measure | ours | 0.0.4 | target |')
+        print('|---|---|---|---|')
+        o, p = rows['ours'], rows['old']
+        print('| fixed cost (bytes held) | %s | %s | <= 16 KB |' % (o['fixed'], p['fixed']))
+        print('| held per labelled series (bytes) | %s | %s | <= 100 |' % (o['series'],
+                                                                      p['series']))
+        print('| series served, 96 KB heap | %s | %s | >= 400 |' % (o['served96'], p['served96']))
+        print('| series served, 256 KB heap | %s | %s | >= 1,500 |' % (o['served256'],
+                                                                     p['served256']))
+        print('| soak, 96 KB: whole scrapes | %d/%d | %d/%d | all |' % (o['soak'], a.soak,
+                                                                      p['soak'], a.soak))
+        ratio = (p['render'] / o['render']) if o['render'] and p['render'] else None
+        print('| render 1,000 series (ms) | %s | %s | 0.0.4/ours = %s (>= 2) |' % (
+            o['render'], p['render'], '%.1f' % ratio if ratio else '-'))
+    shutil.rmtree(old, ignore_errors=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

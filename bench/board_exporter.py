@@ -1,0 +1,95 @@
+# An exporter as a board runs it, for ../shared/tools/micropython-board or circuitpython-board:
+#   MICROPYPATH=.frozen:LIBDIR INTERPRETER -X heapsize=96k bench/board_exporter.py LIB MODE N PORT
+# LIB: ours | old (prometheus-express 0.0.4, patched to bind on this port: see bench/board.py)
+# MODE: fixed   one labelled Gauge with one child; prints the heap used after each request
+#       series  N labelled series; prints the heap held per series, then serves them
+#       soak    N gauges + N counters (labelled), every value updated between polls, 10% of
+#               children removed and replaced every 20 polls
+# Prints 'READY' when it serves, 'MEM name bytes' lines, and 'DIED kind' if it fails.
+import gc
+import sys
+
+LIB, MODE, N, PORT = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+
+
+def used():
+    gc.collect()
+    return gc.mem_alloc()
+
+
+def say(*a):
+    print(*a)
+    try:
+        sys.stdout.flush()
+    except AttributeError:
+        pass
+
+
+base = used()
+if LIB == 'ours':
+    from prometheus_express import CollectorRegistry, Counter, Gauge
+    from prometheus_express.server import MetricsServer
+else:
+    from prometheus_express import CollectorRegistry, Counter, Gauge, Router
+    from prometheus_express import start_http_server
+r = CollectorRegistry()
+names = ['sensor-%d' % i for i in range(N)]
+g = Gauge('sensor_value', 'A sensor reading.', ['sensor'], registry=r)
+c = Counter('sensor_reads', 'Sensor reads.', ['sensor'], registry=r) if MODE == 'soak' else None
+if MODE == 'fixed':
+    g.labels('bme680').set(21.5)
+else:
+    before = used()
+    for i, s in enumerate(names):
+        g.labels(s).set(i + 0.5)
+    say('MEM per_series', (used() - before) // max(N, 1))
+    if c is not None:
+        for s in names:
+            c.labels(s).inc(1)
+
+if LIB == 'ours':
+    server = MetricsServer(PORT, '127.0.0.1', r, self_metrics=False)
+
+    def serve_once():
+        server.poll(0.05)
+
+    def served():
+        return server._requests  # counted below from the connection closes instead
+else:
+    router = Router([('GET', '/metrics', r.handler)])
+    server = start_http_server(PORT, '127.0.0.1', timeout=0.05)
+
+    def serve_once():
+        try:
+            server.accept(router)
+        except OSError:
+            pass  # its accept() times out when nobody comes
+
+say('MEM fixed_setup', used() - base)
+say('READY')
+polls = 0
+fresh = N
+while True:
+    try:
+        serve_once()
+        polls += 1
+        if MODE == 'fixed' and polls % 10 == 0:
+            say('MEM fixed', used() - base)
+        if MODE == 'soak':
+            for i, s in enumerate(names):
+                g.labels(s).set(polls + i * 0.25)
+                c.labels(s).inc()
+            if polls % 20 == 0:
+                for k in range(0, N, 10):  # 10% of the children go and new ones come
+                    old = names[k]
+                    if LIB == 'ours':
+                        g.remove(old)
+                        c.remove(old)
+                    else:  # 0.0.4 has no remove(): its values dict is all there is
+                        g.values.pop((old,), None)
+                        c.values.pop((old,), None)
+                    fresh += 1
+                    names[k] = 'sensor-%d' % fresh
+    except MemoryError:
+        say('DIED MemoryError')
+        raise
