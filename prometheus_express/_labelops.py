@@ -6,10 +6,11 @@ Imported on: CPython, MicroPython, CircuitPython (on first use of any of those).
 
 
 def key_of(parent, child):
-    """The label values of child, from its parent's dict."""
-    for k, c in parent._kids.items():
-        if c is child:
-            return k if isinstance(k, tuple) else (k,)
+    """The label values of child, from its parent's dicts."""
+    for d in parent._kids:
+        for k, c in d.items():
+            if c is child:
+                return k if isinstance(k, tuple) else (k,)
     return ()
 
 
@@ -33,16 +34,28 @@ def label_key(metric, labelvalues, labelkwargs):
 
 def _drop(metric, key):
     """Forget one child (the lock is held): O(1) on CPython; on boards the key's place in the
-    order list becomes None, and the list is compacted once half of it is gone (a render in
-    progress keeps walking the old list)."""
-    if metric._kids.pop(key, None) is None:
+    order lists becomes None, and the lists are made anew once half of them is gone (a
+    render in progress keeps walking the old ones)."""
+    kids = metric._kids
+    if kids[hash(key) & (len(kids) - 1)].pop(key, None) is None:
         return
     order = metric._order
     if order is not None:
-        order[order.index(key)] = None
+        n = 0
+        for chunk in order:
+            n += len(chunk)
+            if key in chunk:
+                chunk[chunk.index(key)] = None
         metric._dead += 1
-        if metric._dead > 4 and metric._dead * 2 > len(order):
-            metric._order = [k for k in order if k is not None]
+        if metric._dead > 8 and metric._dead * 2 > n:
+            fresh = [[]]
+            for chunk in order:
+                for k in chunk:
+                    if k is not None:
+                        if len(fresh[-1]) >= 32:
+                            fresh.append([])
+                        fresh[-1].append(k)
+            metric._order = fresh
             metric._dead = 0
 
 
@@ -69,7 +82,7 @@ def remove_by_labels(metric, labels):
         raise ValueError('Unknown label names: %s; expected %s' % (bad, names))
     want = [(names.index(k), str(v)) for k, v in labels.items()]
     with metric._klock:
-        for key in list(metric._kids):
+        for key in [k for d in metric._kids for k in d]:
             values = key if isinstance(key, tuple) else (key,)
             if all(values[i] == v for i, v in want):
                 _drop(metric, key)

@@ -42,14 +42,9 @@ def describe(metric):
 
 def children(metric):
     """[(label values tuple, child)] in creation order, copied under the metric's lock."""
-    kids = metric._kids
-    if kids is None:
+    if metric._kids is None:
         return [((), metric)]
-    with metric._klock:
-        if metric._order is None:
-            items = list(kids.items())
-        else:
-            items = [(k, kids[k]) for k in metric._order if k is not None and k in kids]
+    items = list(metric._pairs())  # CPython: a copy made under the metric's lock
     return [(k if isinstance(k, tuple) else (k,), c) for k, c in items]
 
 

@@ -64,8 +64,9 @@ def _heads(c, ns):
     return h
 
 
-def page(registry, w, om):
-    """Generator: write registry's page through w(str), yielding after each series."""
+def page(registry, w, om, o=(), lim=1):
+    """Generator: write registry's page through w(str), yielding whenever len(o) has reached
+    lim (o is what w fills: a buffer, or a list of pieces)."""
     from . import metrics
     names = getattr(registry, '_name_set', None)  # a restricted view (?name[]=)
     base = getattr(registry, '_registry', registry)
@@ -74,7 +75,6 @@ def page(registry, w, om):
         from .collection import target_info_metric
         from .familytext import write
         write(target_info_metric(registry), w, ns, om)
-        yield
     if hasattr(base, 'collectors'):
         collectors = base.collectors()
     else:  # any collector may stand for a registry
@@ -95,7 +95,8 @@ def page(registry, w, om):
             from .familytext import write
             for m in c.collect():
                 write(m, w, sub_ns, om)
-                yield
+                if len(o) >= lim:
+                    yield
             continue
         kind = 2 if om else 0
         if CPYTHON:
@@ -103,15 +104,17 @@ def page(registry, w, om):
             w(h[kind + 1])
         else:
             _head(w, c, ns, kind)
-        for _ in c._rows(w, ns, om):
+        for _ in c._rows(w, ns, om, o, lim):
             yield
         if created and c._has_created:
             if CPYTHON:
                 head = lambda: w(h[2])  # noqa: E731
             else:
                 head = lambda: _head(w, c, ns, 1)  # noqa: E731
-            for _ in c._created_rows(w, ns, head):
+            for _ in c._created_rows(w, ns, o, lim, head):
                 yield
+        if len(o) >= lim:
+            yield
     if om:
         w('# EOF\n')
 

@@ -244,8 +244,9 @@ def choose_encoder(accept_header):
 
 
 class Response:
-    """status, content type, body (str, bytes, or a generator function taking write(str):
-    a page, streamed) and extra headers as a list of (name, value)."""
+    """status, content type, body (str, bytes, or a page: a generator function called with
+    write(str), the object write fills and a length; it yields whenever that object's
+    length reached the limit) and extra headers as a list of (name, value)."""
 
     def __init__(self, body=b'', status=200, content_type='text/plain; charset=utf-8',
                  headers=None):
@@ -265,7 +266,7 @@ def metrics_response(req, registry):
     om, ctype = negotiate(req.headers.get('accept'))
     names = [n for n in req.args('name[]') if n]
     reg = registry.restricted_registry(names) if names else registry
-    return Response(lambda w: page(reg, w, om), 200, ctype)
+    return Response(lambda w, o, lim: page(reg, w, om, o, lim), 200, ctype)
 
 
 def metrics_handler(registry):
@@ -355,19 +356,17 @@ def answer(req, resp, keep, buf, size, z=None):
         return
     if CPYTHON:  # CPython joins str pieces and encodes once: faster there
         pieces = []
-        w = pieces.append
+        rows = body(pieces.append, pieces, max(size // 32, 8))  # ~32 bytes a piece
     else:  # a board's bytearray takes str directly: no copy of each piece
-        w = buf.extend
-    rows = body(w)
+        rows = body(buf.extend, buf, RESERVE + size)
     first = True
     more = True
     while more:
         more = False
         try:
             for _ in rows:
-                if (len(pieces) > 512) if CPYTHON else (len(buf) - RESERVE >= size):
-                    more = True
-                    break
+                more = True
+                break
         except Exception:
             if not first:
                 raise  # the head went out: the connection is dropped mid-page
@@ -395,7 +394,7 @@ def answer(req, resp, keep, buf, size, z=None):
                     buf.extend(b'\r\n')
                 if not more:
                     buf.extend(b'0\r\n\r\n')
-            if not pre and not n:
+            if not pre and not n and more:
                 continue  # gzip had nothing to say yet
         first = False
         pre = pre.encode('utf-8')

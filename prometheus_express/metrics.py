@@ -7,8 +7,13 @@ A labelled metric is a parent holding children, one per label-value key (the val
 one label, else a tuple). A child is an instance of a small class made once per parent, whose
 class attributes are the parent (_p) and its lock (_lock): so a child carries only its
 numbers (a Gauge child: one attribute). Lines are written from the key at render time through
-the parent's label template, so no per-child text is kept. Rendering is a generator (_rows)
-that yields after each child: a server can stop anywhere in a page and resume later.
+the parent's line format, so no per-child text is kept. Rendering is a generator (_rows) that
+yields when the output it fills has reached a limit: a server can stop anywhere in a page and
+resume later.
+
+Children live in dicts: one on CPython (its dicts keep creation order); on boards 16 small
+ones picked by the key's hash, plus the keys in creation order in lists of at most 32, so no
+structure ever needs one large contiguous block to grow (a fragmented board heap has none).
 """
 from ._clock import CLOCK_SET_AFTER, stamp
 from ._format import CPYTHON, escape_name, escape_value, fmt, full_name, validate_labelname
@@ -23,6 +28,7 @@ try:
 except (ImportError, AttributeError):
     pass
 
+_BUCKETS = not CPYTHON  # boards: 16 child dicts and chunked order lists (see above)
 _MAXI = 9007199254740992  # 2**53: larger ints are taken as floats, as upstream does
 
 
@@ -55,37 +61,35 @@ def num(v):
 
 
 def template(names, extra=None):
-    """(literals, index) to write a line's labels sorted by name, as prometheus_client does:
-    literals[0], value of index[0], literals[1], ... literals[-1] ends with '} '. An index of
-    -1 stands for the extra label (le for buckets, the state of an Enum)."""
+    """(labels format, index) to write a line's labels sorted by name, as prometheus_client
+    does: the format has one %s per label, filled with the key's values in index order (-1
+    stands for the extra label: le for buckets, the state of an Enum)."""
     ns = list(names)
     if extra:
         ns.append(extra)
     if not ns:
-        return (' ',), ()
+        return ' ', ()
     order = sorted(range(len(ns)), key=lambda i: ns[i])
-    lits = []
-    sep = '{'
-    for i in order:
-        lits.append(sep + escape_name(ns[i], False) + '="')
-        sep = '",'
-    lits.append('"} ')
-    return tuple(lits), tuple([-1 if i == len(names) else i for i in order])
+    return ('{' + ','.join([escape_name(ns[i], False) + '="%s"' for i in order]) + '} ',
+            tuple([-1 if i == len(names) else i for i in order]))
 
 
-def wlabels(w, t, key, x=None):
-    """Write the `{labels} ` of one line for a child's key (escaped) through w."""
-    lits, idx = t
-    i = 0
-    for j in idx:
-        w(lits[i])
-        w(x if j < 0 else (key if key.__class__ is str else key[j]))
-        i += 1
-    w(lits[i])
+def args(t, k, x, v):
+    """The values for a line format made from template t: the key's label values in order,
+    the extra label x, and the value text v."""
+    idx = t[1]
+    if not idx:
+        return v
+    if len(idx) == 1 and x is None:
+        return (k, v)
+    if x is None and k.__class__ is tuple and idx == tuple(range(len(k))):
+        return k + (v,)
+    return tuple([x if j < 0 else (k if k.__class__ is str else k[j]) for j in idx]) + (v,)
 
 
-def _needs_escape(v):
-    return '\\' in v or '"' in v or '\n' in v
+def line(name, t):
+    """A line format: name, labels, value, for args()."""
+    return name.replace('%', '%%') + t[0] + '%s\n'
 
 
 class _Unobservable:
@@ -105,11 +109,11 @@ class MetricWrapperBase(Collector):
     _type = None
     _reserved_labelnames = ()
     _has_created = False
-    _kids = None      # a labelled parent's {key: child}
-    _order = None     # on boards, the keys in creation order (None where removed)
+    _kids = None      # a labelled parent's children: [{key: child}, ...] (see above)
+    _order = None     # boards: the keys in creation order, [[key, ...], ...] (None: removed)
     _esc = None       # {key: escaped key} for the rare values that need escaping
     _fn = None        # Gauge.set_function
-    _lt = ((' ',), ())  # label template of the lines
+    _lt = (' ', ())   # label template of the lines
 
     def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',
                  registry=REGISTRY, _labelvalues=None, multiprocess_mode='all'):
@@ -129,13 +133,9 @@ class MetricWrapperBase(Collector):
         self._unit = unit
         self._labelnames = labelnames
         self._p = self
-        self._prepare()
         if labelnames:
-            self._kids = {}
             self._klock = new_lock()
-            if not CPYTHON:
-                self._order = []
-                self._dead = 0
+            self.clear()
             self._lt = template(labelnames)
             self._lock = _Unobservable(self._type)
             cls = self.__class__
@@ -146,14 +146,12 @@ class MetricWrapperBase(Collector):
         if registry:
             registry.register(self)
 
-    def _prepare(self):
-        pass
-
     def __str__(self):
         return '%s:%s' % (self._type, self._p._name)
 
     def __repr__(self):
-        return '%s(%s)' % (self.__class__.__name__, self._p._name)
+        return "%s.%s(%s)" % (self.__class__.__module__, self.__class__.__name__,
+                               self._p._name)
 
     def _observable(self):
         with self._lock:
@@ -178,29 +176,36 @@ class MetricWrapperBase(Collector):
                     lv = tuple([str(x) for x in lv])
                     break
         key = lv[0] if len(lv) == 1 else lv
-        child = kids.get(key)
+        d = kids[hash(key) & 15] if _BUCKETS else kids[0]
+        child = d.get(key)
         if child is None:
             with self._klock:
-                child = self._kids.get(key)
+                d = self._kids[hash(key) & 15] if _BUCKETS else self._kids[0]
+                child = d.get(key)
                 if child is None:
-                    child = self._new(key, lv)
+                    child = self._new(d, key, lv)
         return child
 
-    def _new(self, key, lv):
-        bad = [v for v in lv if _needs_escape(v)]
+    def _new(self, d, key, lv):
         if CPYTHON:
             for v in lv:
                 v.encode('utf-8')  # a lone surrogate fails here, once, not at every scrape
         child = object.__new__(self._K)
         child._init()
-        if bad:
-            if self._esc is None:
-                self._esc = {}
-            e = tuple([escape_value(v) for v in lv])
-            self._esc[key] = e[0] if len(e) == 1 else e
-        self._kids[key] = child
-        if self._order is not None:
-            self._order.append(key)
+        for v in lv:
+            if '\\' in v or '"' in v or '\n' in v:
+                if self._esc is None:
+                    self._esc = {}
+                e = tuple([escape_value(x) for x in lv])
+                self._esc[key] = e[0] if len(e) == 1 else e
+                break
+        d[key] = child
+        order = self._order
+        if order is not None:
+            if len(order[-1]) >= 32:
+                order.append([key])
+            else:
+                order[-1].append(key)
         return child
 
     def remove(self, *labelvalues):
@@ -213,37 +218,32 @@ class MetricWrapperBase(Collector):
         remove_by_labels(self, labels)
 
     def clear(self):
+        """Remove every child."""
         if self._labelnames:
             with self._klock:
-                self._kids = {}
-                if self._order is not None:
-                    self._order = []
+                self._kids = [{} for _ in range(16 if _BUCKETS else 1)]
+                if _BUCKETS:
+                    self._order = [[]]
                     self._dead = 0
 
-    def _each(self):
-        """Yield (escaped key, child) in creation order; safe while other code (or threads)
-        add and remove children: CPython iterates a copy taken under the lock, boards walk
-        the order list by index (removed keys are None there)."""
+    def _pairs(self):
+        """(key, child) in creation order: CPython a copy taken under the lock; boards walk
+        the order lists as they are, so children added or removed meanwhile are no harm."""
         kids = self._kids
         if kids is None:
-            yield None, self
-            return
-        esc = self._esc
-        order = self._order
-        if order is None:
+            return ((None, self),)
+        if not _BUCKETS:
             with self._klock:
-                items = list(kids.items())
-            for k, c in items:
-                yield (esc.get(k, k) if esc else k), c
-            return
-        i = 0
-        while i < len(order):
-            k = order[i]
-            i += 1
-            if k is not None:
-                c = kids.get(k)
-                if c is not None:
-                    yield (esc.get(k, k) if esc else k), c
+                return list(kids[0].items())
+        return self._walk(kids)
+
+    def _walk(self, kids):
+        for chunk in self._order:
+            for k in chunk:
+                if k is not None:
+                    c = kids[hash(k) & 15].get(k)
+                    if c is not None:
+                        yield k, c
 
     # -- collection -------------------------------------------------------------------------
     def describe(self):
@@ -255,28 +255,40 @@ class MetricWrapperBase(Collector):
         from .collection import collect
         return collect(self)
 
-    def _created_rows(self, w, ns, head):
+    def _lines(self, w, o, lim, name, value, t=None, x=None):
+        """Write one line per child, name{labels} value(child), through w; yield whenever
+        len(o) reached lim (o is what w fills)."""
+        t = t or self._lt
+        f = line(name, t)
+        esc = self._esc
+        for k, c in self._pairs():
+            if esc:
+                k = esc.get(k, k)
+            v = value(c)
+            if v is not None:
+                w(f % args(t, k, x, fmt(v)))
+            if len(o) >= lim:
+                yield
+
+    def _created_rows(self, w, ns, o, lim, head):
         """Text format: the `_created` lines, after their family header (written before the
         first of them: on a board whose clock is unset there are none)."""
-        name = ns + self._ename + '_created'
-        lt = self._lt
-        for k, c in self._each():
+        for _, c in self._pairs():
             if c._c > CLOCK_SET_AFTER:
-                if head is not None:
-                    head()
-                    head = None
-                w(name)
-                wlabels(w, lt, k)
-                w(fmt(c._c))
-                w('\n')
+                break
+        else:
+            return
+        head()
+        for _ in self._lines(w, o, lim, ns + self._ename + '_created', _created):
             yield
 
-    def _created_line(self, w, name, k, c):
-        if c._c > CLOCK_SET_AFTER:
-            w(name)
-            wlabels(w, self._lt, k)
-            w(fmt(c._c))
-            w('\n')
+
+def _created(c):
+    return c._c if c._c > CLOCK_SET_AFTER else None
+
+
+def _value(c):
+    return c._v
 
 
 class Counter(MetricWrapperBase):
@@ -307,17 +319,23 @@ class Counter(MetricWrapperBase):
         from ._timing import exception_counter
         return exception_counter(self, exception)
 
-    def _rows(self, w, ns, om):
-        name = ns + self._ename + '_total'
-        created = ns + self._ename + '_created' if om and _use_created else None
-        lt = self._lt
-        for k, c in self._each():
-            w(name)
-            wlabels(w, lt, k)
-            w(fmt(c._v))
-            w('\n')
-            if created:
-                self._created_line(w, created, k, c)
+    def _rows(self, w, ns, om, o, lim):
+        name = ns + self._ename
+        if om and _use_created:  # OpenMetrics: each child's _created right after its _total
+            t = self._lt
+            f = line(name + '_total', t)
+            g = line(name + '_created', t)
+            esc = self._esc
+            for k, c in self._pairs():
+                if esc:
+                    k = esc.get(k, k)
+                w(f % args(t, k, None, fmt(c._v)))
+                if c._c > CLOCK_SET_AFTER:
+                    w(g % args(t, k, None, fmt(c._c)))
+                if len(o) >= lim:
+                    yield
+            return
+        for _ in self._lines(w, o, lim, name + '_total', _value):
             yield
 
 
@@ -367,12 +385,10 @@ class Gauge(MetricWrapperBase):
         f = self._fn
         return float(f()) if f else self._v
 
-    def _rows(self, w, ns, om):
-        name = ns + self._ename
-        lt = self._lt
-        for k, c in self._each():
-            w(name)
-            wlabels(w, lt, k)
-            w(fmt(c._v if c._fn is None else c._get()))
-            w('\n')
+    def _rows(self, w, ns, om, o, lim):
+        for _ in self._lines(w, o, lim, ns + self._ename, _gauge_value):
             yield
+
+
+def _gauge_value(c):
+    return c._v if c._fn is None else c._get()

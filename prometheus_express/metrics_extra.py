@@ -5,19 +5,18 @@ Imported on: CPython, MicroPython, CircuitPython.
 from ._clock import stamp
 from ._format import INF, fmt
 from . import metrics
-from .metrics import REGISTRY, MetricWrapperBase, num, template, wlabels
+from .metrics import REGISTRY, CLOCK_SET_AFTER, MetricWrapperBase, args, line, num, template
 
 
-def _count_sum(w, lt, k, count, n, total, s):
+def _count_sum(w, t, k, count, n, total, s):
     """The `_count` and `_sum` lines of one child (Summary, Histogram)."""
-    w(count)
-    wlabels(w, lt, k)
-    w(fmt(n))
-    w('\n')
-    w(total)
-    wlabels(w, lt, k)
-    w(fmt(s))
-    w('\n')
+    w(count % args(t, k, None, fmt(n)))
+    w(total % args(t, k, None, fmt(s)))
+
+
+def _created(w, t, k, created, c):
+    if created and c._c > CLOCK_SET_AFTER:
+        w(created % args(t, k, None, fmt(c._c)))
 
 
 class Summary(MetricWrapperBase):
@@ -42,16 +41,20 @@ class Summary(MetricWrapperBase):
         from ._timing import Timer
         return Timer(self, 'observe')
 
-    def _rows(self, w, ns, om):
-        count = ns + self._ename + '_count'
-        total = ns + self._ename + '_sum'
-        created = ns + self._ename + '_created' if om and metrics._use_created else None
-        lt = self._lt
-        for k, c in self._each():
-            _count_sum(w, lt, k, count, c._n, total, c._s)
-            if created:
-                self._created_line(w, created, k, c)
-            yield
+    def _rows(self, w, ns, om, o, lim):
+        t = self._lt
+        name = ns + self._ename
+        count = line(name + '_count', t)
+        total = line(name + '_sum', t)
+        created = line(name + '_created', t) if om and metrics._use_created else None
+        esc = self._esc
+        for k, c in self._pairs():
+            if esc:
+                k = esc.get(k, k)
+            _count_sum(w, t, k, count, c._n, total, c._s)
+            _created(w, t, k, created, c)
+            if len(o) >= lim:
+                yield
 
 
 class Histogram(MetricWrapperBase):
@@ -99,30 +102,31 @@ class Histogram(MetricWrapperBase):
         from ._timing import Timer
         return Timer(self, 'observe')
 
-    def _rows(self, w, ns, om):
-        bucket = ns + self._ename + '_bucket'
-        count = ns + self._ename + '_count'
-        total = ns + self._ename + '_sum'
-        created = ns + self._ename + '_created' if om and metrics._use_created else None
-        with_sum = self._upper_bounds[0] >= 0
-        lt = self._lt
+    def _rows(self, w, ns, om, o, lim):
+        t = self._lt
         bt = self._bt
+        name = ns + self._ename
+        bucket = line(name + '_bucket', bt)
+        count = line(name + '_count', t)
+        total = line(name + '_sum', t)
+        created = line(name + '_created', t) if om and metrics._use_created else None
+        with_sum = self._upper_bounds[0] >= 0
         les = self._le
-        for k, c in self._each():
+        esc = self._esc
+        for k, c in self._pairs():
+            if esc:
+                k = esc.get(k, k)
             acc = 0
             i = 0
             for n in c._b:
                 acc += n
-                w(bucket)
-                wlabels(w, bt, k, les[i])
-                w(fmt(acc))
-                w('\n')
+                w(bucket % args(bt, k, les[i], fmt(acc)))
                 i += 1
             if with_sum:  # negative buckets: no sum, so no count either (as OpenMetrics asks)
-                _count_sum(w, lt, k, count, acc, total, c._s)
-            if created:
-                self._created_line(w, created, k, c)
-            yield
+                _count_sum(w, t, k, count, acc, total, c._s)
+            _created(w, t, k, created, c)
+            if len(o) >= lim:
+                yield
 
 
 class Info(MetricWrapperBase):
@@ -154,17 +158,18 @@ class Info(MetricWrapperBase):
             self._val = val
             self._pfx = pfx
 
-    def _rows(self, w, ns, om):
+    def _rows(self, w, ns, om, o, lim):
+        t = self._lt
         name = ns + self._ename + '_info'
-        lt = self._lt
-        for k, c in self._each():
-            w(name)
+        f = line(name, t)
+        esc = self._esc
+        for k, c in self._pairs():
             if c._pfx is None:
-                wlabels(w, lt, k)
+                w(f % args(t, esc.get(k, k) if esc else k, None, '1.0'))
             else:
-                w(c._pfx)
-            w('1.0\n')
-            yield
+                w(name + c._pfx + '1.0\n')
+            if len(o) >= lim:
+                yield
 
 
 class Enum(MetricWrapperBase):
@@ -191,14 +196,16 @@ class Enum(MetricWrapperBase):
         with self._lock:
             self._v = i
 
-    def _rows(self, w, ns, om):
-        name = ns + self._ename
+    def _rows(self, w, ns, om, o, lim):
         st = self._st
-        for k, c in self._each():
+        f = line(ns + self._ename, st)
+        esc = self._esc
+        for k, c in self._pairs():
+            if esc:
+                k = esc.get(k, k)
             i = 0
             for s in self._es:
-                w(name)
-                wlabels(w, st, k, s)
-                w('1.0\n' if i == c._v else '0.0\n')
+                w(f % args(st, k, s, '1.0' if i == c._v else '0.0'))
                 i += 1
-            yield
+            if len(o) >= lim:
+                yield
