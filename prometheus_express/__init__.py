@@ -11,8 +11,8 @@ _WHERE = ('metrics:Counter Gauge MetricWrapperBase disable_created_metrics '
           'enable_created_metrics;metrics_extra:Summary Histogram Info Enum;'
           'registry:CollectorRegistry REGISTRY DuplicateTimeseries;'
           'families:Metric Sample Exemplar;'
-          'exposition:generate_latest generate_openmetrics write_text write_openmetrics;'
-          'routing:Router basic_auth bearer_token;http:choose_encoder negotiate;'
+          'exposition:generate_latest generate_openmetrics write_text write_openmetrics choose_encoder;'
+          'routing:Router basic_auth bearer_token;http:negotiate;'
           'server:start_http_server MetricsServer;aio:serve;'
           'push:push_to_gateway pushadd_to_gateway delete_from_gateway basic_auth_handler '
           'instance_ip_grouping_key;remote_write:RemoteWriter;board:BoardCollector')
@@ -31,6 +31,6 @@ def __getattr__(name):
             value = mod if name == module else getattr(mod, name)
             globals()[name] = value
             return value
-    if name in ('_format', '_clock', '_sockets', '_timing', '_lock', '_labelops', 'collection', 'familytext'):
+    if name in ('_format', '_clock', '_sockets', '_timing', '_lock', 'metric_ops', 'collection', 'familytext'):
         return __import__('prometheus_express.' + name, None, None, ['__name__'])
     raise AttributeError("module 'prometheus_express' has no attribute '%s'" % name)

@@ -5,24 +5,18 @@ Imported on: CPython, MicroPython, CircuitPython. No `re`: names are checked cha
 # The one runtime switch: CPython (threads, plenty of RAM, fast joins) or a board.
 CPYTHON = __import__('sys').implementation.name == 'cpython'
 
-INF = float('inf')
-NaN = float('nan')
-
 
 def fmt(d):
     """A sample value as prometheus_client's floatToGoString writes it ('1.0', '+Inf', '1e+07').
 
     Ints are formatted from their digits, so a counter past 2**24 stays exact on boards whose
-    floats are single precision.
+    floats are single precision; below 1e16 an int prints as repr(float(int)) would.
     """
-    if d.__class__ is int:
-        if -1000000 < d < 1000000:  # small: no big-int arithmetic (it allocates on boards)
+    if d.__class__ is int and -10000000000000000 < d < 10000000000000000:
+        if -1000000 < d < 1000000 or d < 0:
             return '%d.0' % d
-        if 0 < d < 10000000000000000:  # below 1e16 an int prints as repr(float(int)) would
-            s = str(d)
-            return (s[0] + '.' + s[1:]).rstrip('0.') + 'e+%02d' % (len(s) - 1)
-        if 0 > d > -10000000000000000:
-            return '%d.0' % d
+        s = str(d)
+        return (s[0] + '.' + s[1:]).rstrip('0.') + 'e+%02d' % (len(s) - 1)
     d = float(d)
     if d - d == 0:  # finite
         s = repr(d)
@@ -31,9 +25,7 @@ def fmt(d):
             if dot > 0:
                 return (s[0] + '.' + s[1:dot] + s[dot + 1:]).rstrip('0.') + 'e+%02d' % (dot - 1)
         return s
-    if d != d:
-        return 'NaN'
-    return '+Inf' if d > 0 else '-Inf'
+    return 'NaN' if d != d else '+Inf' if d > 0 else '-Inf'
 
 
 def escape_value(s):
@@ -41,33 +33,19 @@ def escape_value(s):
     return s.replace('\\', '\\\\').replace('\n', '\\n').replace('"', '\\"')
 
 
-def escape_help(s):
-    """Escape HELP text for the 0.0.4 text format: backslash and newline."""
-    return s.replace('\\', '\\\\').replace('\n', '\\n')
-
-
-def _legacy_char(c, first, colon):
-    return ('a' <= c <= 'z' or 'A' <= c <= 'Z' or c == '_' or (colon and c == ':')
-            or (not first and '0' <= c <= '9'))
-
-
 def escape_name(s, colon=True):
-    """A metric (colon=True) or label name as written: invalid characters become '_'
-    (prometheus_client's default 'underscores' escaping for UTF-8 names)."""
-    out = []
-    first = True
-    same = True
-    for c in s:
-        ok = _legacy_char(c, first, colon)
-        same = same and ok
-        out.append(c if ok else '_')
-        first = False
-    return s if same else ''.join(out)
-
-
-def is_legacy_name(s, colon=True):
-    """True if s matches [a-zA-Z_:][a-zA-Z0-9_:]* (label names: no colon)."""
-    return bool(s) and escape_name(s, colon) == s
+    """A metric (colon=True) or label name as written: characters outside
+    [a-zA-Z_:][a-zA-Z0-9_:]* become '_' (prometheus_client's 'underscores' escaping)."""
+    out = None
+    for i, c in enumerate(s):
+        ok = ('a' <= c <= 'z' or 'A' <= c <= 'Z' or c == '_' or (colon and c == ':') or
+              (i and '0' <= c <= '9'))
+        if out is None:
+            if ok:
+                continue
+            out = s[:i]
+        out += c if ok else '_'
+    return s if out is None else out
 
 
 def full_name(typ, name, namespace, subsystem, unit):

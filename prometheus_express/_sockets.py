@@ -18,46 +18,30 @@ except ImportError:
 
 
 def _codes(names, fallback):
-    out = []
-    for n in names:
-        v = getattr(_errno, n, None)
-        if v is not None:
-            out.append(v)
-    return tuple(out) + fallback
+    return tuple([getattr(_errno, n) for n in names.split() if hasattr(_errno, n)]) + fallback
 
 
 # errno names first; the numbers seen on boards as fallback (lwIP, WIZnet, ESP-IDF).
-AGAIN = _codes(('EAGAIN', 'EWOULDBLOCK', 'EINPROGRESS'), (11,))
-TIMEOUT = _codes(('ETIMEDOUT',), (110, 116))
-RESET = _codes(('ECONNRESET', 'ENOTCONN', 'EPIPE', 'ECONNABORTED', 'EBADF'), (104, 107, 128, 32))
-INUSE = _codes(('EADDRINUSE',), (98, 112))
+_KINDS = (('again', _codes('EAGAIN EWOULDBLOCK EINPROGRESS', (11,))),
+          ('timeout', _codes('ETIMEDOUT', (110, 116))),
+          ('reset', _codes('ECONNRESET ENOTCONN EPIPE ECONNABORTED EBADF', (104, 107, 128, 32))),
+          ('inuse', _codes('EADDRINUSE', (98, 112))))
 
 POLLIN = getattr(_select, 'POLLIN', 1)
 POLLOUT = getattr(_select, 'POLLOUT', 4)
 POLLERR = getattr(_select, 'POLLERR', 8) | getattr(_select, 'POLLHUP', 16)
 
 
-def err_code(e):
-    """The errno of an OSError, whichever way the port stores it."""
-    code = getattr(e, 'errno', None)
-    if code is None and e.args:
-        code = e.args[0]
-    return code
-
-
 def err_kind(e):
     """'again', 'timeout', 'reset', 'inuse' or 'other' for an exception from a socket call."""
     if e.__class__.__name__ in ('timeout', 'TimeoutError'):  # CPython's socket.timeout
         return 'timeout'
-    code = err_code(e)
-    if code in AGAIN:
-        return 'again'
-    if code in TIMEOUT:
-        return 'timeout'
-    if code in RESET:
-        return 'reset'
-    if code in INUSE:
-        return 'inuse'
+    code = getattr(e, 'errno', None)
+    if code is None and e.args:
+        code = e.args[0]
+    for kind, codes in _KINDS:
+        if code in codes:
+            return kind
     return 'other'
 
 
@@ -69,29 +53,25 @@ class Net:
             import socket as pool
         self.pool = pool
 
-    def _addr(self, host, port):
-        """(family, sockaddr) to bind/connect to: IPv6 where the host is one and the runtime
-        has it (CPython), else IPv4 (MicroPython wants getaddrinfo's raw sockaddr)."""
+    def _socket(self, host, port):
+        """(a new stream socket, the sockaddr to bind/connect it to): IPv6 where the host is
+        one and the runtime has it (CPython), else IPv4 (MicroPython wants getaddrinfo's raw
+        sockaddr, not a tuple)."""
         if port.__class__ is not int or not 0 <= port <= 65535:
             raise OverflowError('port must be 0-65535, not %r' % (port,))
         p = self.pool
-        if ':' in host and hasattr(p, 'AF_INET6'):
-            return p.AF_INET6, p.getaddrinfo(host, port, p.AF_INET6, p.SOCK_STREAM)[0][-1]
+        family = p.AF_INET6 if ':' in host and hasattr(p, 'AF_INET6') else p.AF_INET
         try:
-            return p.AF_INET, p.getaddrinfo(host, port, p.AF_INET)[0][-1]
-        except (TypeError, AttributeError):  # a port whose getaddrinfo takes no family
-            return p.AF_INET, p.getaddrinfo(host, port)[0][-1]
-
-    def _socket(self, family):
-        return self.pool.socket(family, self.pool.SOCK_STREAM)
+            addr = p.getaddrinfo(host, port, family)[0][-1]
+        except TypeError:  # a port whose getaddrinfo takes no family
+            addr = p.getaddrinfo(host, port)[0][-1]
+        return p.socket(family, p.SOCK_STREAM), addr
 
     def listen(self, host, port, backlog=8):
-        p = self.pool
-        family, addr = self._addr(host, port)
-        s = self._socket(family)
+        s, addr = self._socket(host, port)
         try:
             try:
-                s.setsockopt(p.SOL_SOCKET, p.SO_REUSEADDR, 1)
+                s.setsockopt(self.pool.SOL_SOCKET, self.pool.SO_REUSEADDR, 1)
             except (AttributeError, OSError):
                 pass  # not every port has it
             s.bind(addr)
@@ -103,8 +83,7 @@ class Net:
         return s
 
     def connect(self, host, port, timeout):
-        family, addr = self._addr(host, port)
-        s = self._socket(family)
+        s, addr = self._socket(host, port)
         try:
             s.settimeout(timeout)
             s.connect(addr)
@@ -114,101 +93,33 @@ class Net:
         return s
 
     def poller(self):
-        if _select is not None and hasattr(_select, 'poll'):
-            try:
-                return _Poll()
-            except OSError:
-                pass
-        return _NoPoll()
+        """Something with register/modify/unregister(sock) and poll(ms) -> [(sock, events)]:
+        MicroPython's select.poll is that; CPython's answers with file numbers and
+        CircuitPython boards have none (see _pollers.py)."""
+        if _select is not None and hasattr(_select, 'poll') and not CPYTHON:
+            return _select.poll()
+        from ._pollers import poller
+        return poller(_select)
 
 
-class _Poll:
-    """select.poll that answers with the socket objects on every runtime (CPython gives fds)."""
-
-    def __init__(self):
-        self._p = _select.poll()
-        self._by_fd = {}
-
-    def register(self, s, events):
-        self._p.register(s, events)
-        fd = getattr(s, 'fileno', None)
-        if fd is not None:
-            self._by_fd[fd()] = s
-
-    def modify(self, s, events):
-        self._p.modify(s, events)
-
-    def unregister(self, s):
-        try:
-            self._p.unregister(s)
-        except (OSError, KeyError, ValueError):
-            pass
-        fd = getattr(s, 'fileno', None)
-        if fd is not None:
-            try:
-                self._by_fd.pop(fd(), None)
-            except OSError:
-                pass
-
-    def poll(self, timeout_ms):
-        out = []
-        for obj, ev in self._p.poll(timeout_ms):
-            if isinstance(obj, int):
-                obj = self._by_fd.get(obj)
-                if obj is None:
-                    continue
-            out.append((obj, ev))
-        return out
-
-
-class _NoPoll:
-    """Where there is no select.poll (CircuitPython): report every socket ready for what it
-    waits for and let the non-blocking calls say EAGAIN; sleep a little so an idle loop does
-    not spin."""
-
-    def __init__(self):
-        self._socks = []
-
-    def register(self, s, events):
-        self._socks.append([s, events])
-
-    def modify(self, s, events):
-        for e in self._socks:
-            if e[0] is s:
-                e[1] = events
-
-    def unregister(self, s):
-        self._socks = [e for e in self._socks if e[0] is not s]
-
-    def poll(self, timeout_ms):
-        import time
-        if timeout_ms:
-            time.sleep(min(timeout_ms, 5) / 1000)
-        return [(e[0], e[1]) for e in self._socks]
-
-
-def recv_some(s, buf):
+def recv_some(s, buf, n=4096 if CPYTHON else 512):
     """Read into bytearray buf (appending); return the byte count (0: peer closed).
 
     MicroPython sockets have recv but no recv_into; CircuitPython's have only recv_into."""
     try:
-        data = s.recv(1024)
+        data = s.recv(n)
     except AttributeError:
-        tmp = bytearray(1024)
-        n = s.recv_into(tmp)
-        data = tmp[:n]
+        data = bytearray(n)
+        data = data[:s.recv_into(data)]
     buf.extend(data)
     return len(data)
 
 
 def send_all(s, data):
-    """Send all of data, looping over partial sends (a Pico W sends at most 2920 bytes a call).
-    The socket must block (with a timeout): the server sets one before it calls this."""
+    """Send all of data on a blocking socket (with a timeout), looping over partial sends
+    (a Pico W sends at most 2920 bytes a call)."""
     mv = memoryview(data)
     sent = 0
-    n = len(data)
-    while sent < n:
+    while sent < len(data):
         k = s.send(mv[sent:])
-        if k is None:  # some ports return None for "all of it"
-            k = n - sent
-        sent += k
+        sent += len(data) - sent if k is None else k  # some ports return None for "all"

@@ -24,7 +24,7 @@ def describe_names(registry, collector):
     return result
 
 
-def set_target_info(registry, labels):
+def registry_set_target_info(registry, labels):
     with registry._lock:
         if labels:
             if not registry._target_info and 'target_info' in registry._names:
@@ -89,6 +89,26 @@ def collect(metric):
             m.add_sample(metric._name + suffix, labels, float(value) if value.__class__ is int
                          else value)
     return [m]
+
+
+def registry_get_target_info(registry):
+    return registry._target_info
+
+
+def registry_restricted_registry(registry, names):
+    """A view holding only the samples whose names are in names (the ?name[]= filter)."""
+    return RestrictedRegistry(names, registry)
+
+
+def registry_get_sample_value(registry, name, labels=None):
+    """The value of one sample, or None. Slow: meant for tests."""
+    return sample_value(registry, name, labels or {})
+
+
+def registry_render(registry):
+    """The text exposition (format 0.0.4) as a str, as prometheus_express 0.0.4 offered."""
+    from .exposition import generate_latest
+    return generate_latest(registry).decode('utf-8')
 
 
 def registry_collect(registry):

@@ -1,5 +1,6 @@
-"""Text 0.0.4 and OpenMetrics lines for Metric families: custom collectors, target_info and
-filtered views. Our own metrics never come here (they stream from their children).
+"""Text 0.0.4 and OpenMetrics lines for Metric families (custom collectors, target_info), and
+the page of anything that is not a plain CollectorRegistry: ?name[]= views, subclasses,
+registries with target_info, a collector standing for a registry.
 
 Imported on: CPython, MicroPython, CircuitPython (when a page has such a family).
 """
@@ -19,9 +20,46 @@ def _sample_line(w, ns, s, om):
     w('\n')
 
 
+_TEXT_TYPES = {'counter': ('_total', 'counter'), 'info': ('_info', 'gauge'),
+               'stateset': ('', 'gauge'), 'gaugehistogram': ('', 'histogram'),
+               'unknown': ('', 'untyped')}
+
+
+def page(registry, w, om, o, lim):
+    """exposition.page for anything with collect() or collectors()."""
+    from .collection import _Restricted, emitted, target_info_metric
+    from .exposition import metric_rows
+    from .registry import Collector
+    names = getattr(registry, '_name_set', None)  # a restricted view (?name[]=)
+    base = getattr(registry, '_registry', registry)
+    ns = getattr(base, '_ns', '')
+    if getattr(registry, '_target_info', None):
+        write(target_info_metric(registry), w, ns, om)
+    collectors = base.collectors() if hasattr(base, 'collectors') else (base,)
+    for c in collectors:
+        sub_ns = ns
+        if names is not None:
+            want = emitted(c, ns) if isinstance(c, Collector) else ()
+            n = len([x for x in want if x in names])
+            if n == 0 and want:
+                continue
+            if n < len(want) or not want:
+                c = _Restricted(c, names, ns)  # it names its samples itself
+                sub_ns = ''
+        if isinstance(c, Collector):
+            yield from metric_rows(c, w, ns, om, o, lim)
+        else:
+            for m in c.collect():
+                write(m, w, sub_ns, om)
+        if len(o) >= lim:
+            yield
+    if om:
+        w('# EOF\n')
+
+
 def write(m, w, ns, om):
     """Write family m (its header and samples) through w in either format."""
-    from .exposition import _TEXT_TYPES, header
+    from .exposition import header
     if om:
         header(w, ns, m.name, m.documentation, m.type, False)
         if m.unit:

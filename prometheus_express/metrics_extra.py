@@ -3,7 +3,9 @@
 Imported on: CPython, MicroPython, CircuitPython.
 """
 from ._clock import stamp
-from ._format import INF, fmt
+from ._format import fmt
+
+INF = float('inf')
 from . import metrics
 from .metrics import REGISTRY, CLOCK_SET_AFTER, MetricWrapperBase, args, line, num, template
 
@@ -35,11 +37,6 @@ class Summary(MetricWrapperBase):
         with self._lock:
             self._n += 1
             self._s += amount
-
-    def time(self):
-        """Decorator / context manager: observe the block's duration in seconds."""
-        from ._timing import Timer
-        return Timer(self, 'observe')
 
     def _rows(self, w, ns, om, o, lim):
         t = self._lt
@@ -97,11 +94,6 @@ class Histogram(MetricWrapperBase):
             if i < len(self._b):  # NaN fits no bucket: like upstream, only the sum sees it
                 self._b[i] += 1
 
-    def time(self):
-        """Decorator / context manager: observe the block's duration in seconds."""
-        from ._timing import Timer
-        return Timer(self, 'observe')
-
     def _rows(self, w, ns, om, o, lim):
         t = self._lt
         bt = self._bt
@@ -145,11 +137,12 @@ class Info(MetricWrapperBase):
                              % (names, val))
         if [v for v in val.values() if v is None]:
             raise ValueError('Label value cannot be None')
-        self._observable()
+        with self._lock:  # a labelled parent raises here
+            pass
         val = dict(val)
         lv = ()
         if p is not self:
-            from ._labelops import key_of
+            from .metric_ops import key_of
             lv = key_of(p, self)
         from .collection import labelstr
         pairs = sorted(list(zip(names, lv)) + [(k, str(v)) for k, v in val.items()])
@@ -209,3 +202,8 @@ class Enum(MetricWrapperBase):
                 i += 1
             if len(o) >= lim:
                 yield
+
+
+if metrics.CPYTHON:
+    __import__('prometheus_express.metric_ops', None, None, ['x']).install(
+        (Summary, Histogram, Info, Enum))

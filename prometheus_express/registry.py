@@ -1,6 +1,8 @@
 """CollectorRegistry and the default REGISTRY.
 
-Imported on: CPython, MicroPython, CircuitPython.
+Imported on: CPython, MicroPython, CircuitPython. What a board rarely calls (collect(),
+get_sample_value(), restricted_registry(), target info, render()) lives in collection.py and
+is reached through __getattr__, so a board compiles it only if it is used.
 """
 from ._lock import new_lock
 
@@ -29,20 +31,29 @@ class CollectorRegistry:
 
     namespace='foo' prefixes every metric name this registry renders with 'foo_' (as the
     original prometheus_express did); one metric may be registered with several registries.
+    Also: collect(), restricted_registry(names), set_target_info(labels),
+    get_target_info(), get_sample_value(name, labels), render() (the text page as a str).
     """
+    _target_info = None
 
     def __init__(self, auto_describe=False, target_info=None, namespace='',
                  support_collectors_without_names=False):
         self._collectors = []         # registration order is output order
         self._names = {}              # series name -> collector
-        self._collector_names = {}    # id(collector) -> names it claimed
+        self._claimed = {}            # id(collector) -> names it claimed
         self._auto_describe = auto_describe
         self._lock = new_lock()
-        self._target_info = None
         self.namespace = namespace
         self._ns = namespace + '_' if namespace else ''
         if target_info:
             self.set_target_info(target_info)
+
+    def __getattr__(self, name):
+        if name.startswith('__'):
+            raise AttributeError(name)
+        f = getattr(__import__('prometheus_express.collection', None, None, ['x']),
+                    'registry_' + name)
+        return lambda *a, **k: f(self, *a, **k)
 
     def register(self, collector):
         with self._lock:
@@ -52,49 +63,22 @@ class CollectorRegistry:
                 from .collection import describe_names
                 names = describe_names(self, collector)
             dup = [n for n in names if n in self._names]
-            if dup or (names and id(collector) in self._collector_names):
+            if dup or (names and id(collector) in self._claimed):
                 raise DuplicateTimeseries(set(dup) or set(names))
             for name in names:
                 self._names[name] = collector
-            self._collector_names[id(collector)] = names
+            self._claimed[id(collector)] = names
             self._collectors = self._collectors + [collector]  # copy: renders iterate the old list
 
     def unregister(self, collector):
         with self._lock:
-            for name in self._collector_names.pop(id(collector)):
+            for name in self._claimed.pop(id(collector)):
                 del self._names[name]
             self._collectors = [c for c in self._collectors if c is not collector]
 
     def collectors(self):
         """The registered collectors, in registration order (a snapshot)."""
         return self._collectors
-
-    def collect(self):
-        """Yield every metric family (renamed with the namespace, if any)."""
-        from .collection import registry_collect
-        return registry_collect(self)
-
-    def restricted_registry(self, names):
-        """Collects only the samples whose names are in names (the ?name[]= filter)."""
-        from .collection import RestrictedRegistry
-        return RestrictedRegistry(names, self)
-
-    def set_target_info(self, labels):
-        from .collection import set_target_info
-        set_target_info(self, labels)
-
-    def get_target_info(self):
-        return self._target_info
-
-    def get_sample_value(self, name, labels=None):
-        """The value of one sample, or None. Slow: meant for tests."""
-        from .collection import sample_value
-        return sample_value(self, name, labels or {})
-
-    def render(self):
-        """The text exposition (format 0.0.4) as a str, as prometheus_express 0.0.4 offered."""
-        from .exposition import generate_latest
-        return generate_latest(self).decode('utf-8')
 
 
 REGISTRY = CollectorRegistry(auto_describe=True)

@@ -20,7 +20,7 @@ from ._format import CPYTHON
 from ._sockets import POLLERR, POLLIN, POLLOUT, Net, err_kind, recv_some
 from .http import (HTTPError, answer, body_length, dispatch, error_bytes, error_response,
                    find_head_end, new_buffer, parse_head, wants_gzip)
-from .registry import REGISTRY
+from .registry import REGISTRY, CollectorRegistry
 
 _READ, _ANSWER, _LINGER = 0, 1, 2
 _LINGER_FOR = 2.0  # seconds to read and drop what a client still sends after an error answer
@@ -57,7 +57,7 @@ class MetricsServer:
 
     def __init__(self, port=8080, addr='0.0.0.0', registry=REGISTRY, router=None, auth=None,
                  net=None, max_connections=None, timeout=5.0, stream=None, gzip=True,
-                 self_metrics=True, backlog=None, answer_timeout=30.0, answers=None,
+                 self_metrics=None, backlog=None, answer_timeout=30.0, answers=None,
                  chunk=None):
         self.port = port
         self.addr = addr
@@ -86,32 +86,19 @@ class MetricsServer:
         self._backoff = 0.25
         self._retry_at = None
         self._stopped = False
-        self._by_code = {}
+        self.counts = {}  # status (int) or error kind (str): how many
         self._checked = ticks()
-        self._metrics(registry if self_metrics is True else (self_metrics or None))
+        if self_metrics is None:
+            self_metrics = CPYTHON
+        if self_metrics:
+            from .server_metrics import ServerMetrics
+            ServerMetrics(self, registry if self_metrics is True else self_metrics)
         self._bind()  # the first bind raises, as prometheus_client's does
 
-    def _metrics(self, registry):
-        from .metrics import Counter
-        self._requests = Counter('exporter_http_requests', 'HTTP requests answered, by status.',
-                                 ['code'], registry=None)
-        self._errors = Counter('exporter_http_errors', 'Socket and handler failures, by kind.',
-                               ['kind'], registry=None)
-        if registry is not None:
-            for m in (self._requests, self._errors):
-                try:
-                    registry.register(m)
-                except ValueError:
-                    pass  # a second server (or a user metric) has the name: counts stay ours
-
     def _error(self, kind):
-        self._errors.labels(kind).inc()
+        self.counts[kind] = self.counts.get(kind, 0) + 1
 
-    def _count(self, status):
-        c = self._by_code.get(status)
-        if c is None:
-            c = self._by_code[status] = self._requests.labels(str(status))
-        c.inc()
+    _count = _error
 
     # -- listener ---------------------------------------------------------------------------
     def _bind(self):
