@@ -16,8 +16,9 @@ except ImportError:  # older MicroPython
     import uasyncio as asyncio
 
 from ._clock import elapsed, ticks
-from .http import (HTTPError, answer, body_length, dispatch, error_bytes, error_response,
-                   find_head_end, new_buffer, parse_head, wants_gzip)
+from .http import (HTTPError, answer, body_length, dispatch, find_head_end, new_buffer,
+                   parse_head, wants_gzip)
+from .http_errors import error_bytes, error_response
 from .registry import REGISTRY
 
 
@@ -28,9 +29,7 @@ class AsyncMetricsServer:
         self.router = router
         self.auth = auth
         if router is not None:
-            from .http import metrics_handler
-            if not [r for r in router.routes if r[0] == '/metrics']:
-                router.add('/metrics', metrics_handler(registry), ('GET',), auth)
+            router.add_metrics(registry, auth)
         self.timeout = timeout
         self.answer_timeout = answer_timeout
         self.gzip = gzip

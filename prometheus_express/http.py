@@ -8,40 +8,30 @@ Imported on: CPython, MicroPython, CircuitPython (by server.py and aio.py).
 from ._format import CPYTHON
 from .exposition import CONTENT_TYPE_OPENMETRICS, CONTENT_TYPE_PLAIN_0_0_4, page
 
-# status: reason, one string (a board pays for every object it keeps)
-_REASONS = ('200 OK|204 No Content|400 Bad Request|401 Unauthorized|403 Forbidden|'
-            '404 Not Found|405 Method Not Allowed|408 Request Timeout|413 Content Too Large|'
-            '414 URI Too Long|431 Request Header Fields Too Large|500 Internal Server Error|'
-            '503 Service Unavailable|505 HTTP Version Not Supported|')
-
 MAX_LINE = 2048                        # request line bytes
 MAX_HEAD = 8192 if CPYTHON else 2048   # request line + headers bytes
 MAX_HEADERS = 64                       # header count
 MAX_BODY = 16384 if CPYTHON else 1024  # request body bytes
 RESERVE = 256  # bytes kept free at the start of an answer buffer for the status and headers
-_ALLOW = [('Allow', 'GET, HEAD, OPTIONS')]
 
 
 def __getattr__(name):  # Router, basic_auth... and more, from the modules that have them
     if name.startswith('__'):
         raise AttributeError(name)
-    for m in ('routing', '_query'):
+    for m in ('routing', '_query', 'http_errors'):
         v = getattr(__import__('prometheus_express.' + m, None, None, ['x']), name, None)
         if v is not None:
             return v
     raise AttributeError(name)
 
 
-def reason(status):
-    at = _REASONS.find('%d ' % status)
-    return _REASONS[at + 4:_REASONS.find('|', at)] if at >= 0 else 'Unknown'
-
-
 class HTTPError(Exception):
+    """A request the server answers with status (and message, if given) and then closes."""
+
     def __init__(self, status, message=''):
         super().__init__(status, message)
         self.status = status
-        self.message = message or reason(status)
+        self.message = message
 
 
 class Request:
@@ -191,10 +181,6 @@ class Response:
         self.headers = headers or []
 
 
-def error_response(status, message=None, headers=None):
-    return Response((message or reason(status)) + '\n', status, headers=headers)
-
-
 def metrics_response(req, registry):
     """The page for a scrape: negotiated format, ?name[]= filtering; streamed."""
     om, ctype = negotiate(req.headers.get('accept'))
@@ -210,29 +196,18 @@ def metrics_handler(registry):
 
 def dispatch(req, registry, auth):
     """The exporter's own answer when no Router is given: the page on / and /metrics."""
-    if req.path not in ('/', '/metrics'):
-        return error_response(404)
-    if req.method == 'OPTIONS':
-        return Response(b'', 204, headers=_ALLOW)
-    if req.method not in ('GET', 'HEAD'):
-        return error_response(405, headers=_ALLOW)
-    if auth is not None and not auth(req):
-        return error_response(401, headers=[('WWW-Authenticate', auth.challenge)])
-    return metrics_response(req, registry)
+    if req.path in ('/', '/metrics') and req.method in ('GET', 'HEAD') and \
+            (auth is None or auth(req)):
+        return metrics_response(req, registry)
+    from .http_errors import refusal
+    return refusal(req, auth)
 
 
 def status_line(version, status):
+    if status == 200:
+        return version + ' 200 OK\r\n'
+    from .http_errors import reason
     return '%s %d %s\r\n' % (version, status, reason(status))
-
-
-def error_bytes(status, headers=None, message=None):
-    """A whole error answer that closes the connection."""
-    body = (message or reason(status)) + '\n'
-    head = status_line('HTTP/1.1', status) + 'Content-Type: text/plain; charset=utf-8\r\n'
-    for k, v in headers or ():
-        head += k + ': ' + v + '\r\n'
-    return ('%sConnection: close\r\nContent-Length: %d\r\n\r\n%s' % (head, len(body), body)
-            ).encode('utf-8')
 
 
 def new_buffer(size):
@@ -281,8 +256,9 @@ def answer(req, resp, keep, buf, size, z=None):
                     more = True
                     break
             except Exception:
-                if first < 2:
-                    yield error_bytes(500)  # nothing went out yet: a clean 500
+                if first < 2:  # nothing went out yet: a clean 500
+                    yield __import__('prometheus_express.http_errors', None, None,
+                                     ['x']).error_bytes(500)
                 raise  # else the connection is dropped mid-page
             if CPYTHON:
                 buf.extend(''.join(pieces).encode('utf-8'))

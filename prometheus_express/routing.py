@@ -2,7 +2,8 @@
 
 Imported on: CPython, MicroPython, CircuitPython (only when a router or auth is used).
 """
-from .http import Response, error_response
+from .http import Response
+from .http_errors import error_response
 
 
 def _same(a, b):
@@ -78,6 +79,12 @@ class Router:
             self.add(path, handler, methods, auth)
             return handler
         return deco
+
+    def add_metrics(self, registry, auth=None):
+        """Serve registry's page on /metrics (unless a route has that path already)."""
+        from .http import metrics_response
+        if not [r for r in self.routes if r[0] == '/metrics']:
+            self.add('/metrics', lambda req: metrics_response(req, registry), ('GET',), auth)
 
     def use(self, fn):
         self.middleware.append(fn)

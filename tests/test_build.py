@@ -87,7 +87,7 @@ class Build(unittest.TestCase):
         BoardCollector(r, modules=esp32_modules())
         s = MetricsServer(0, '127.0.0.1', r)
         s._count(200)
-        s._error('reset')
+        s._count('reset')
         w = RemoteWriter('http://127.0.0.1:9/api/v1/write', r)
         w.dropped.labels('buffer_full').inc()
         s.close()

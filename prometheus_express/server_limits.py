@@ -1,0 +1,96 @@
+"""What the exporter does at its limits: a full connection table (eviction, 503), a request
+or answer out of time (408, close), a bad request (its 4xx, then a lingering close so the
+client can read it), and a listener that fails (closed, bound again with back-off).
+
+Imported on: CPython, MicroPython, CircuitPython (by server.py, the first time it is needed).
+"""
+from ._clock import elapsed, ticks
+from ._sockets import POLLIN
+from .http_errors import error_bytes
+from .server import ANSWER, LINGER, READ
+
+
+def make_room(server, sock):
+    """Close a lingering connection, else the one that has waited longest without a whole
+    request, else the longest-idle keep-alive one; if every connection is being answered,
+    answer the newcomer 503 and close it. True if sock can stay."""
+    best = None
+    rank = -1
+    for c in server._conns.values():
+        if c.state == LINGER:
+            r = 3
+        elif c.state == READ and c.req is None:
+            r = 2 if (c.inb or not c.served) else 1
+        else:
+            continue
+        if r > rank or r == rank and elapsed(c.t0) > elapsed(best.t0):
+            best, rank = c, r
+    if best is not None:
+        server._drop(best, 'evicted')
+        return True
+    server._count('full')
+    try:
+        sock.send(error_bytes(503, [('Retry-After', '1')]))
+    except Exception:
+        pass
+    try:
+        sock.close()
+    except Exception:
+        pass
+    return False
+
+
+def fail(server, conn, status, message=None):
+    """Answer a bad request; the connection closes after a lingering read (its stream can't
+    be trusted, and an abrupt close would reset the answer away)."""
+    server._count(status)
+    server._release(conn)
+    conn.keep = False
+    conn.status = 0
+    conn.out = memoryview(error_bytes(status, None, message))
+    conn.t0 = ticks()
+    server.sending(conn)
+
+
+def linger(server, conn):
+    """After an error answer: read and drop what the client still sends, then close."""
+    conn.state = LINGER
+    conn.inb = bytearray()
+    try:
+        conn.sock.shutdown(1)  # SHUT_WR (CPython): the client sees the end of the answer
+    except Exception:
+        pass
+    server._poller.modify(conn.sock, POLLIN)
+
+
+def expired(server, conn):
+    """conn ran out of time: 408 for a started request, else close it."""
+    if conn.state == READ and conn.req is None and conn.inb:
+        server._count('timeout')
+        fail(server, conn, 408)
+    else:
+        server._drop(conn, 'timeout' if conn.state == ANSWER or conn.req else None)
+
+
+def listener_failed(server):
+    server._count('listener')
+    server._poller.unregister(server._listener)
+    try:
+        server._listener.close()
+    except Exception:
+        pass
+    server._listener = None
+    server._retry_at = ticks()
+
+
+def rebind(server):
+    if server._retry_at is not None and elapsed(server._retry_at) < server._backoff:
+        return
+    backoff = server._backoff
+    try:
+        server._bind()
+        server._retry_at = None
+    except Exception:
+        server._count('bind')
+        server._retry_at = ticks()
+        server._backoff = min(backoff * 2, 30)
