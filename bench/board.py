@@ -79,10 +79,15 @@ class Exporter:
                 return int(line.split()[2])
         return None
 
-    def read_mem_line(self):
-        line = self.p.stdout.readline()
-        self.lines.append(line.strip())
-        return line
+    def next_mem(self, name):
+        """The next 'MEM name' line the exporter prints."""
+        while True:
+            line = self.p.stdout.readline()
+            if not line:
+                return None
+            self.lines.append(line.strip())
+            if line.startswith('MEM ' + name + ' '):
+                return int(line.split()[2])
 
     def get(self, headers=None, timeout=10):
         c = http.client.HTTPConnection('127.0.0.1', self.port, timeout=timeout)
@@ -103,17 +108,20 @@ def fixed(interp, libdir, lib):
     try:
         e.get(PROM_HEADERS)
         e.get()
-        for _ in range(3):
-            e.read_mem_line()
-        return e.mem('fixed')
+        e.next_mem('fixed')
+        return e.next_mem('fixed')
     finally:
         e.stop()
 
 
 def per_series(interp, libdir, lib):
-    e = Exporter(interp, libdir, lib, 'series', 500, '256k')
-    e.stop()
-    return e.mem('per_series')
+    env = dict(os.environ, MICROPYPATH='.frozen:' + libdir)
+    out = subprocess.run([os.path.join(TOOLS, interp), '-X', 'heapsize=256k',
+                          os.path.join(ROOT, 'bench', 'board_exporter.py'), lib, 'perseries',
+                          '500', '0'], env=env, capture_output=True, text=True).stdout
+    found = dict(re.findall(r'MEM (per_series\w*) (\d+)', out))
+    return '%s (%s with label strings)' % (found.get('per_series'),
+                                          found.get('per_series_with_label_strings'))
 
 
 def whole(body, n):

@@ -1,8 +1,9 @@
 # An exporter as a board runs it, for ../shared/tools/micropython-board or circuitpython-board:
 #   MICROPYPATH=.frozen:LIBDIR INTERPRETER -X heapsize=96k bench/board_exporter.py LIB MODE N PORT
 # LIB: ours | old (prometheus-express 0.0.4, patched to bind on this port: see bench/board.py)
-# MODE: fixed   one labelled Gauge with one child; prints the heap used after each request
-#       series  N labelled series; prints the heap held per series, then serves them
+# MODE: fixed   one labelled Gauge with one child; prints the heap held every 5 polls
+#       perseries  prints the heap held per labelled series (N of them), then exits
+#       series  N labelled series, served
 #       soak    N gauges + N counters (labelled), every value updated between polls, 10% of
 #               children removed and replaced every 20 polls
 # Prints 'READY' when it serves, 'MEM name bytes' lines, and 'DIED kind' if it fails.
@@ -33,28 +34,35 @@ else:
     from prometheus_express import CollectorRegistry, Counter, Gauge, Router
     from prometheus_express import start_http_server
 r = CollectorRegistry()
-names = ['sensor-%d' % i for i in range(N)]
 g = Gauge('sensor_value', 'A sensor reading.', ['sensor'], registry=r)
 c = Counter('sensor_reads', 'Sensor reads.', ['sensor'], registry=r) if MODE == 'soak' else None
+names = None
 if MODE == 'fixed':
     g.labels('bme680').set(21.5)
-else:
+elif MODE == 'perseries':  # label values made beforehand: the user's strings, not counted
+    names = ['sensor-%d' % i for i in range(N)]
     before = used()
     for i, s in enumerate(names):
         g.labels(s).set(i + 0.5)
-    say('MEM per_series', (used() - before) // max(N, 1))
+    say('MEM per_series', (used() - before) // N)
+    before = used()
+    names = None
+    say('MEM per_series_with_label_strings', (before - used()) // N)
+else:  # series and soak: label values made as a board would, one by one
+    for i in range(N):
+        g.labels('sensor-%d' % i).set(i + 0.5)
     if c is not None:
+        names = ['sensor-%d' % i for i in range(N)]
         for s in names:
             c.labels(s).inc(1)
 
+if MODE == 'perseries':
+    sys.exit(0)
 if LIB == 'ours':
-    server = MetricsServer(PORT, '127.0.0.1', r, self_metrics=False)
+    server = MetricsServer(PORT, '127.0.0.1', r)
 
     def serve_once():
         server.poll(0.05)
-
-    def served():
-        return server._requests  # counted below from the connection closes instead
 else:
     router = Router([('GET', '/metrics', r.handler)])
     server = start_http_server(PORT, '127.0.0.1', timeout=0.05)
@@ -73,7 +81,7 @@ while True:
     try:
         serve_once()
         polls += 1
-        if MODE == 'fixed' and polls % 10 == 0:
+        if MODE == 'fixed' and polls % 5 == 0:
             say('MEM fixed', used() - base)
         if MODE == 'soak':
             for i, s in enumerate(names):

@@ -1,15 +1,14 @@
 """What a metric does beyond its hot paths: labels by keyword (and the errors upstream raises),
-remove(), remove_by_labels(), describe(), collect(), reset(), timers and decorators,
-set_function(), the text format's `_created` lines, a Gauge's multiprocess_mode check.
+remove()'s errors, remove_by_labels(), describe(), collect(), reset(), timers and
+decorators, set_function(), a Gauge's multiprocess_mode check.
 
 Imported on: CPython (with metrics.py: there the calls become real methods), MicroPython,
 CircuitPython (on first use of any of those, through MetricWrapperBase.__getattr__).
 """
-from ._clock import CLOCK_SET_AFTER
 
 # name: the metric types that have it ('' for all)
-_FOR = {'remove': '', 'remove_by_labels': '', 'describe': '', 'collect': '',
-        '_created_rows': '', 'reset': 'counter', 'count_exceptions': 'counter',
+_FOR = {'remove_by_labels': '', 'describe': '', 'collect': '',
+        'reset': 'counter', 'count_exceptions': 'counter',
         'set_to_current_time': 'gauge', 'track_inprogress': 'gauge', 'set_function': 'gauge',
         '_get': 'gauge', 'time': 'gauge summary histogram'}
 
@@ -33,10 +32,6 @@ def install(classes):
                 setattr(cls, name, f)
         cls.__repr__ = lambda self: '%s.%s(%s)' % (
             self.__class__.__module__, self.__class__.__name__, self._p._name)
-
-
-def remove(metric, *labelvalues):
-    _remove(metric, labelvalues)
 
 
 def describe(metric):
@@ -96,27 +91,6 @@ def get(gauge):
     return float(f()) if f else gauge._v
 
 
-def created_rows(metric, w, ns, o, lim, head):
-    """Text format: the `_created` lines, after their family header (written before the
-    first of them: on a board whose clock is unset there are none)."""
-    from ._format import fmt
-    from .metrics import args, line
-    for _, c in metric._pairs():
-        if c._c > CLOCK_SET_AFTER:
-            break
-    else:
-        return
-    head()
-    t = metric._lt
-    f = line(ns + metric._ename + '_created', t)
-    esc = metric._esc
-    for k, c in metric._pairs():
-        if c._c > CLOCK_SET_AFTER:
-            w(f % args(t, esc.get(k, k) if esc else k, None, fmt(c._c)))
-        if len(o) >= lim:
-            yield
-
-
 def key_of(parent, child):
     """The label values of child, from its parent's dicts."""
     for d in parent._kids:
@@ -144,43 +118,12 @@ def label_key(metric, labelvalues, labelkwargs):
     raise ValueError('Incorrect label count')
 
 
-def _drop(metric, key):
-    """Forget one child (the lock is held): O(1) on CPython; on boards the key's place in the
-    order lists becomes None, and the lists are made anew once half of them is gone (a
-    render in progress keeps walking the old ones)."""
-    kids = metric._kids
-    if kids[hash(key) & (len(kids) - 1)].pop(key, None) is None:
-        return
-    order = metric._order
-    if order is not None:
-        n = 0
-        for chunk in order:
-            n += len(chunk)
-            if key in chunk:
-                chunk[chunk.index(key)] = None
-        metric._dead += 1
-        if metric._dead > 8 and metric._dead * 2 > n:
-            fresh = [[]]
-            for chunk in order:
-                for k in chunk:
-                    if k is not None:
-                        if len(fresh[-1]) >= 32:
-                            fresh.append([])
-                        fresh[-1].append(k)
-            metric._order = fresh
-            metric._dead = 0
-
-
-def _remove(metric, labelvalues):
-    names = metric._labelnames
-    if not names:
+def remove_error(metric, labelvalues):
+    """The error remove() raises for a wrong call, as upstream."""
+    if not metric._labelnames:
         raise ValueError('No label names were set when constructing %s' % metric)
-    if len(labelvalues) != len(names):
-        raise ValueError('Incorrect label count (expected %d, got %s)'
-                         % (len(names), labelvalues))
-    lv = tuple([str(v) for v in labelvalues])
-    with metric._klock:
-        _drop(metric, lv[0] if len(lv) == 1 else lv)
+    raise ValueError('Incorrect label count (expected %d, got %s)'
+                     % (len(metric._labelnames), labelvalues))
 
 
 def remove_by_labels(metric, labels):
@@ -197,7 +140,9 @@ def remove_by_labels(metric, labels):
         for key in [k for d in metric._kids for k in d]:
             values = key if isinstance(key, tuple) else (key,)
             if all(values[i] == v for i, v in want):
-                _drop(metric, key)
+                if metric._kids[hash(key) & (len(metric._kids) - 1)].pop(key, None) is not None \
+                        and metric._order is not None:
+                    metric._unorder(key)
 
 
 def check_mode(metric, mode):

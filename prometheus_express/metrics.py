@@ -187,6 +187,39 @@ class MetricWrapperBase(Collector):
                             order[-1].append(key)
         return child
 
+    def remove(self, *labelvalues):
+        """Remove the child for these label values (a held reference to it is detached)."""
+        names = self._labelnames
+        if not names or len(labelvalues) != len(names):
+            from .metric_ops import remove_error
+            remove_error(self, labelvalues)
+        lv = tuple([str(v) for v in labelvalues])
+        key = lv[0] if len(lv) == 1 else lv
+        with self._klock:
+            if self._kids[hash(key) & 15 if _BUCKETS else 0].pop(key, None) is not None and \
+                    _BUCKETS:
+                self._unorder(key)
+
+    def _unorder(self, key):
+        """Boards: the key's place in the order lists becomes None; they are made anew once
+        half of them is gone (a render in progress keeps walking the old ones)."""
+        n = 0
+        for chunk in self._order:
+            n += len(chunk)
+            if key in chunk:
+                chunk[chunk.index(key)] = None
+        self._dead += 1
+        if self._dead > 8 and self._dead * 2 > n:
+            fresh = [[]]
+            for chunk in self._order:
+                for k in chunk:
+                    if k is not None:
+                        if len(fresh[-1]) >= 32:
+                            fresh.append([])
+                        fresh[-1].append(k)
+            self._order = fresh
+            self._dead = 0
+
     def clear(self):
         """Remove every child."""
         if self._labelnames:
@@ -214,6 +247,24 @@ class MetricWrapperBase(Collector):
                     c = kids[hash(k) & 15].get(k)
                     if c is not None:
                         yield k, c
+
+    def _created_rows(self, w, ns, o, lim, head):
+        """Text format: the `_created` lines, after their family header (head() writes it
+        before the first of them: on a board whose clock is unset there are none)."""
+        for _, c in self._pairs():
+            if c._c > CLOCK_SET_AFTER:
+                break
+        else:
+            return
+        head()
+        t = self._lt
+        f = line(ns + self._ename + '_created', t)
+        esc = self._esc
+        for k, c in self._pairs():
+            if c._c > CLOCK_SET_AFTER:
+                w(f % args(t, esc.get(k, k) if esc else k, None, fmt(c._c)))
+            if len(o) >= lim:
+                yield
 
     def _rows(self, w, ns, om, o, lim):
         """Write the lines of every child through w (OpenMetrics if om); yield whenever

@@ -76,7 +76,13 @@ class MetricsServer:
         self.timeout = timeout
         self.answer_timeout = answer_timeout
         self.gzip = gzip
-        self._gz = None  # probed when a client first asks for gzip
+        self._gz = False
+        if gzip:  # can this runtime compress? (board firmware's deflate cannot)
+            from ._gzip import available
+            self._gz = available()
+        if not CPYTHON:  # compiled now, while the heap is whole: a late import may not fit
+            _limits()
+            __import__('prometheus_express._query')
         self.backlog = backlog or (128 if CPYTHON else 4)
         self.chunk = chunk or (16384 if CPYTHON else 768)
         self.answers = answers or (max_connections or 128 if CPYTHON else 2)
@@ -197,13 +203,9 @@ class MetricsServer:
             resp = error_response(500)
         z = None
         page = callable(resp.body)
-        if self.gzip and page and wants_gzip(req.headers.get('accept-encoding')):
-            if self._gz is None:
-                from ._gzip import available
-                self._gz = available()
-            if self._gz:
-                from ._gzip import compressor
-                z = compressor()
+        if self._gz and page and wants_gzip(req.headers.get('accept-encoding')):
+            from ._gzip import compressor
+            z = compressor()
         conn.keep = req.keep_alive and not self._stopped and not (
             page and req.version == 'HTTP/1.0')
         conn.buf = buf
@@ -280,7 +282,10 @@ class MetricsServer:
             waited = elapsed(conn.t0)
             if waited > (self.timeout if conn.state == READ and conn.req is None else
                          2.0 if conn.state == LINGER else self.answer_timeout):
-                _limits().expired(self, conn)
+                try:
+                    _limits().expired(self, conn)
+                except Exception:
+                    self._drop(conn)
 
     def poll(self, timeout=0):
         """Serve what is waiting; wait at most `timeout` seconds for something to arrive.
@@ -290,20 +295,24 @@ class MetricsServer:
             _limits().rebind(self)
         for e in self._poller.poll(int(timeout * 1000)):
             sock, ev = e[0], e[1]
-            if sock is self._listener:
-                if ev & POLLERR and not ev & POLLIN:
-                    _limits().listener_failed(self)
-                else:
-                    self._accept()
-                continue
             conn = self._conns.get(id(sock))
-            if conn is None:
-                continue
-            if conn.state == ANSWER:
-                if ev & (POLLOUT | POLLERR):
-                    self._pump(conn, start, timeout)
-            elif ev & (POLLIN | POLLERR):
-                self._readable(conn)
+            try:
+                if sock is self._listener:
+                    if ev & POLLERR and not ev & POLLIN:
+                        _limits().listener_failed(self)
+                    else:
+                        self._accept()
+                elif conn is None:
+                    pass
+                elif conn.state == ANSWER:
+                    if ev & (POLLOUT | POLLERR):
+                        self._pump(conn, start, timeout)
+                elif ev & (POLLIN | POLLERR):
+                    self._readable(conn)
+            except Exception:  # MemoryError too: that client goes, the loop and the rest stay
+                self._count('other')
+                if conn is not None:
+                    self._drop(conn)
         self._expire()
 
     def serve_forever(self, poll_interval=0.5):
