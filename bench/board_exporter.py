@@ -86,7 +86,7 @@ while True:
         if MODE == 'soak':
             for i, s in enumerate(names):
                 g.labels(s).set(polls + i * 0.25)
-                c.labels(s).inc()
+                c.labels(s).inc(1)
             if polls % 20 == 0:
                 for k in range(0, N, 10):  # 10% of the children go and new ones come
                     old = names[k]
@@ -97,7 +97,9 @@ while True:
                         g.values.pop((old,), None)
                         c.values.pop((old,), None)
                     fresh += 1
-                    names[k] = 'sensor-%d' % fresh
+                    names[k] = new = 'sensor-%d' % fresh  # replaced before the next poll
+                    g.labels(new).set(0.5)
+                    c.labels(new).inc(1)
     except MemoryError:
         say('DIED MemoryError')
         raise

@@ -231,11 +231,12 @@ def answer(req, resp, keep, buf, size, z=None):
     buf[RESERVE:] = b''
     if z is not None:
         head += 'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n'
+    rows = pieces = None
+    chunked = first = more = False
     if not callable(body):
         if body.__class__ is str:
             body = body.encode('utf-8')
         buf.extend(body)
-        first = more = False
     else:
         chunked = req.version == 'HTTP/1.1'
         if req.method == 'HEAD':  # the head a GET would get, when the length is not known yet
@@ -248,6 +249,15 @@ def answer(req, resp, keep, buf, size, z=None):
         else:  # a board's bytearray takes str directly: no copy of each piece
             rows = body(buf.extend, buf, RESERVE + size)
         first = more = True
+    try:
+        yield from _frames(req, head, buf, z, rows, pieces, first, more, chunked)
+    finally:
+        if rows is not None:
+            rows.close()  # a page left half-written lets its metrics know
+
+
+def _frames(req, head, buf, z, rows, pieces, first, more, chunked):
+    """answer()'s loop: fill buf from rows (a page) if any, frame it, hand it out."""
     while True:
         if first:
             try:

@@ -209,7 +209,9 @@ class MetricWrapperBase(Collector):
             if key in chunk:
                 chunk[chunk.index(key)] = None
         self._dead += 1
-        if self._dead > 8 and self._dead * 2 > n:
+        # made anew when half is gone and no page is being written from them (or, should a
+        # page have been abandoned without close(), when four fifths are gone)
+        if self._dead > 8 and (self._dead * 2 > n and not self._walkers or self._dead * 5 > n * 4):
             fresh = [[]]
             for chunk in self._order:
                 for k in chunk:
@@ -227,7 +229,7 @@ class MetricWrapperBase(Collector):
                 self._kids = [{} for _ in range(16 if _BUCKETS else 1)]
                 if _BUCKETS:
                     self._order = [[]]
-                    self._dead = 0
+                    self._dead = self._walkers = 0
 
     def _pairs(self):
         """(key, child) in creation order: CPython a copy taken under the lock; boards walk
@@ -241,12 +243,16 @@ class MetricWrapperBase(Collector):
         return self._walk(kids)
 
     def _walk(self, kids):
-        for chunk in self._order:
-            for k in chunk:
-                if k is not None:
-                    c = kids[hash(k) & 15].get(k)
-                    if c is not None:
-                        yield k, c
+        self._walkers += 1  # while a page walks the lists, removals do not remake them
+        try:
+            for chunk in self._order:
+                for k in chunk:
+                    if k is not None:
+                        c = kids[hash(k) & 15].get(k)
+                        if c is not None:
+                            yield k, c
+        finally:
+            self._walkers -= 1
 
     def _created_rows(self, w, ns, o, lim, head):
         """Text format: the `_created` lines, after their family header (head() writes it

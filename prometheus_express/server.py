@@ -139,6 +139,8 @@ class MetricsServer:
             pass
 
     def _release(self, conn):
+        if conn.gen is not None:
+            conn.gen.close()  # a page left half-written lets its metrics know
         if conn.buf is not None:
             self._pool.append(conn.buf)
         conn.buf = conn.gen = conn.out = None
