@@ -12,7 +12,10 @@ def fmt(d):
     Ints are formatted from their digits, so a counter past 2**24 stays exact on boards whose
     floats are single precision; below 1e16 an int prints as repr(float(int)) would.
     """
-    if d.__class__ is int and -10000000000000000 < d < 10000000000000000:
+    c = d.__class__
+    if c is float and -1000000.0 < d < 1000000.0:  # the common case, quickly
+        return repr(d)
+    if c is int and -10000000000000000 < d < 10000000000000000:
         if -1000000 < d < 1000000 or d < 0:
             return '%d.0' % d
         s = str(d)

@@ -44,8 +44,13 @@ def children(metric):
     """[(label values tuple, child)] in creation order, copied under the metric's lock."""
     if metric._kids is None:
         return [((), metric)]
-    items = list(metric._pairs())  # CPython: a copy made under the metric's lock
-    return [(k if isinstance(k, tuple) else (k,), c) for k, c in items]
+    out = []
+    for chunk in metric._chunks():  # CPython: a copy made under the metric's lock
+        for i in range(0, len(chunk), 2):
+            k = chunk[i]
+            if k is not None:
+                out.append((k if isinstance(k, tuple) else (k,), chunk[i + 1]))
+    return out
 
 
 def samples(metric, c):

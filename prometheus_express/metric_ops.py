@@ -84,6 +84,7 @@ def set_function(gauge, f):
     with gauge._lock:
         pass
     gauge._fn = f
+    gauge._p._fns = True
 
 
 def get(gauge):

@@ -12,8 +12,9 @@ yields when the output it fills has reached a limit: a server can stop anywhere 
 resume later.
 
 Children live in dicts: one on CPython (its dicts keep creation order); on boards 16 small
-ones picked by the key's hash, plus the keys in creation order in lists of at most 32, so no
-structure ever needs one large contiguous block to grow (a fragmented board heap has none).
+ones picked by the key's hash, plus key, child, key, child... in creation order in lists of
+at most 64 items, so no structure ever needs one large contiguous block to grow (a
+fragmented board heap has none).
 
 Only the hot paths are here. remove(), clear(), collect(), time(), set_function() and the
 other calls a sensor loop rarely makes live in metric_ops.py, reached through __getattr__:
@@ -63,33 +64,41 @@ def num(v):
 
 
 def template(names, extra=None):
-    """(labels format, index) to write a line's labels sorted by name, as prometheus_client
-    does: the format has one %s per label, filled with the key's values in index order (-1
-    stands for the extra label: le for buckets, the state of an Enum)."""
+    """(labels format, index, as is) to write a line's labels sorted by name, as
+    prometheus_client does: the format has one %s per label, filled with the key's values in
+    index order (-1 stands for the extra label: le for buckets, the state of an Enum); as is:
+    the key itself fills it (one label, or labels given in sorted order, and no extra)."""
     ns = list(names)
     if extra:
         ns.append(extra)
     if not ns:
-        return ' ', ()
+        return ' ', (), True, None
     order = sorted(range(len(ns)), key=lambda i: ns[i])
+    idx = tuple([-1 if i == len(names) else i for i in order])
+    perm = None  # (key, value text) -> the values of a whole line's format, in its order
+    if len(idx) == 2 and not extra:  # a tuple display is much faster than tuple([...])
+        a, b = idx
+        perm = lambda k, v: (k[a], k[b], v)  # noqa: E731
+    elif len(idx) == 3 and not extra:
+        a, b, c = idx
+        perm = lambda k, v: (k[a], k[b], k[c], v)  # noqa: E731
     return ('{' + ','.join([escape_name(ns[i], False) + '="%s"' for i in order]) + '} ',
-            tuple([-1 if i == len(names) else i for i in order]))
+            idx, order == list(range(len(ns))) and not extra, perm)
 
 
-def args(t, k, x, v):
-    """The values for a line format made from template t: the key's label values in order,
-    the extra label x, and the value text v."""
-    idx = t[1]
-    if not idx:
-        return v
-    if len(idx) == 1 and x is None:
-        return (k, v)
-    return tuple([x if j < 0 else (k if k.__class__ is str else k[j]) for j in idx]) + (v,)
+def labels_text(t, k, x=None):
+    """`{labels} ` of a line for key k (and the extra label's value x) by template t."""
+    if t[2]:
+        return t[0] % k
+    return t[0] % tuple([x if j < 0 else (k if k.__class__ is str else k[j]) for j in t[1]])
 
 
-def line(name, t):
-    """A line format: name, labels, value, for args()."""
-    return name.replace('%', '%%') + t[0] + '%s\n'
+def line_args(t, k, v):
+    """The values of a whole line's format (name, labels by template t, value text v) for
+    the cases _rows does not write itself."""
+    if t[2]:
+        return k + (v,) if k else v
+    return tuple([k[j] for j in t[1]]) + (v,)
 
 
 class MetricWrapperBase(Collector):
@@ -100,7 +109,8 @@ class MetricWrapperBase(Collector):
     _order = None     # boards: the keys in creation order, [[key, ...], ...] (None: removed)
     _esc = None       # {key: escaped key} for the rare values that need escaping
     _fn = None        # Gauge.set_function
-    _lt = (' ', ())   # label template of the lines
+    _fns = False      # a labelled parent: set_function was called on one of its children
+    _lt = (' ', (), True, None)  # label template of the lines
 
     def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',
                  registry=REGISTRY, _labelvalues=None, multiprocess_mode='all'):
@@ -181,10 +191,11 @@ class MetricWrapperBase(Collector):
                     d[key] = child
                     order = self._order
                     if order is not None:
-                        if len(order[-1]) >= 32:
-                            order.append([key])
+                        if len(order[-1]) >= 64:
+                            order.append([key, child])
                         else:
                             order[-1].append(key)
+                            order[-1].append(child)
         return child
 
     def remove(self, *labelvalues):
@@ -201,24 +212,25 @@ class MetricWrapperBase(Collector):
                 self._unorder(key)
 
     def _unorder(self, key):
-        """Boards: the key's place in the order lists becomes None; they are made anew once
-        half of them is gone (a render in progress keeps walking the old ones)."""
+        """Boards: the key's place (and its child's) in the order lists becomes None; they are
+        made anew once half of them is gone (a render in progress keeps walking the old ones)."""
         n = 0
         for chunk in self._order:
-            n += len(chunk)
-            if key in chunk:
-                chunk[chunk.index(key)] = None
+            n += len(chunk) // 2
+            i = 0
+            while i < len(chunk):
+                if chunk[i] == key:
+                    chunk[i] = chunk[i + 1] = None
+                i += 2
         self._dead += 1
-        # made anew when half is gone and no page is being written from them (or, should a
-        # page have been abandoned without close(), when four fifths are gone)
-        if self._dead > 8 and (self._dead * 2 > n and not self._walkers or self._dead * 5 > n * 4):
+        if self._dead > 8 and self._dead * 2 > n:  # made anew when half of it is gone
             fresh = [[]]
             for chunk in self._order:
-                for k in chunk:
-                    if k is not None:
-                        if len(fresh[-1]) >= 32:
+                for x in chunk:
+                    if x is not None:
+                        if len(fresh[-1]) >= 64:
                             fresh.append([])
-                        fresh[-1].append(k)
+                        fresh[-1].append(x)
             self._order = fresh
             self._dead = 0
 
@@ -229,66 +241,84 @@ class MetricWrapperBase(Collector):
                 self._kids = [{} for _ in range(16 if _BUCKETS else 1)]
                 if _BUCKETS:
                     self._order = [[]]
-                    self._dead = self._walkers = 0
+                    self._dead = 0
 
-    def _pairs(self):
-        """(key, child) in creation order: CPython a copy taken under the lock; boards walk
-        the order lists as they are, so children added or removed meanwhile are no harm."""
+    def _chunks(self):
+        """[[key, child, key, child, ...], ...] in creation order (a key None: removed). On
+        CPython a copy taken under the lock; boards give their lists as they are: a page
+        written across several polls walks them while children come and go, which is no
+        harm (removals only put None in them; the lists are remade, not changed, when they
+        are compacted)."""
         kids = self._kids
         if kids is None:
-            return ((None, self),)
-        if not _BUCKETS:
-            with self._klock:
-                return list(kids[0].items())
-        return self._walk(kids)
+            return [((), self)]
+        if _BUCKETS:
+            return self._order
+        with self._klock:
+            return [[x for kc in kids[0].items() for x in kc]]
 
-    def _walk(self, kids):
-        self._walkers += 1  # while a page walks the lists, removals do not remake them
-        try:
-            for chunk in self._order:
-                for k in chunk:
-                    if k is not None:
-                        c = kids[hash(k) & 15].get(k)
-                        if c is not None:
-                            yield k, c
-        finally:
-            self._walkers -= 1
+    def _each(self):
+        """(escaped key, child) in creation order."""
+        esc = self._esc
+        for chunk in self._chunks():
+            i = 0
+            while i < len(chunk):
+                k = chunk[i]
+                if k is not None:
+                    yield (esc.get(k, k) if esc else k), chunk[i + 1]
+                i += 2
 
     def _created_rows(self, w, ns, o, lim, head):
         """Text format: the `_created` lines, after their family header (head() writes it
         before the first of them: on a board whose clock is unset there are none)."""
-        for _, c in self._pairs():
+        for _, c in self._each():
             if c._c > CLOCK_SET_AFTER:
                 break
         else:
             return
         head()
-        t = self._lt
-        f = line(ns + self._ename + '_created', t)
-        esc = self._esc
-        for k, c in self._pairs():
+        name = ns + self._ename + '_created'
+        for k, c in self._each():
             if c._c > CLOCK_SET_AFTER:
-                w(f % args(t, esc.get(k, k) if esc else k, None, fmt(c._c)))
+                w(name)
+                w(labels_text(self._lt, k))
+                w(fmt(c._c))
+                w('\n')
             if len(o) >= lim:
                 yield
 
     def _rows(self, w, ns, om, o, lim):
         """Write the lines of every child through w (OpenMetrics if om); yield whenever
-        len(o) reached lim (o is what w fills)."""
+        len(o) reached lim (o is what w fills). The hot loop of every scrape."""
         t = self._lt
         name = ns + self._ename
-        counter = self._type == 'counter'
-        f = line(name + '_total' if counter else name, t)
-        g = line(name + '_created', t) if counter and om and _use_created else None
+        created = None
+        if self._type == 'counter':
+            created = name + '_created' if om and _use_created else None
+            name += '_total'
+        fn = self._fn is not None or self._fns
         esc = self._esc
-        for k, c in self._pairs():
-            if esc:
-                k = esc.get(k, k)
-            w(f % args(t, k, None, fmt(c._v if c._fn is None else c._get())))
-            if g and c._c > CLOCK_SET_AFTER:  # OpenMetrics: _created right after _total
-                w(g % args(t, k, None, fmt(c._c)))
-            if len(o) >= lim:
-                yield
+        one = len(t[1]) == 1
+        perm = t[3]
+        f = name.replace('%', '%%') + t[0] + '%s\n'  # a whole line: name{labels} value
+        for chunk in self._chunks():
+            i = 0
+            while i < len(chunk):
+                k = chunk[i]
+                if k is not None:
+                    c = chunk[i + 1]
+                    if esc:
+                        k = esc.get(k, k)
+                    v = fmt(c._get() if fn else c._v)
+                    w(f % ((k, v) if one else perm(k, v) if perm else line_args(t, k, v)))
+                    if created and c._c > CLOCK_SET_AFTER:  # OpenMetrics: after _total
+                        w(created)
+                        w(labels_text(t, k))
+                        w(fmt(c._c))
+                        w('\n')
+                    if len(o) >= lim:
+                        yield
+                i += 2
 
 
 class Counter(MetricWrapperBase):

@@ -7,18 +7,23 @@ from ._format import fmt
 
 INF = float('inf')
 from . import metrics
-from .metrics import REGISTRY, CLOCK_SET_AFTER, MetricWrapperBase, args, line, num, template
+from .metrics import REGISTRY, CLOCK_SET_AFTER, MetricWrapperBase, labels_text, num, template
 
 
-def _count_sum(w, t, k, count, n, total, s):
-    """The `_count` and `_sum` lines of one child (Summary, Histogram)."""
-    w(count % args(t, k, None, fmt(n)))
-    w(total % args(t, k, None, fmt(s)))
+def _line(w, name, lab, v):
+    w(name)
+    w(lab)
+    w(v)
+    w('\n')
 
 
-def _created(w, t, k, created, c):
+def _tail(w, name, lab, n, s, c, created):
+    """The `_count` and `_sum` lines of one child (Summary, Histogram), and its `_created`
+    line if asked (OpenMetrics)."""
+    _line(w, name + '_count', lab, fmt(n))
+    _line(w, name + '_sum', lab, fmt(s))
     if created and c._c > CLOCK_SET_AFTER:
-        w(created % args(t, k, None, fmt(c._c)))
+        _line(w, name + '_created', lab, fmt(c._c))
 
 
 class Summary(MetricWrapperBase):
@@ -39,17 +44,10 @@ class Summary(MetricWrapperBase):
             self._s += amount
 
     def _rows(self, w, ns, om, o, lim):
-        t = self._lt
         name = ns + self._ename
-        count = line(name + '_count', t)
-        total = line(name + '_sum', t)
-        created = line(name + '_created', t) if om and metrics._use_created else None
-        esc = self._esc
-        for k, c in self._pairs():
-            if esc:
-                k = esc.get(k, k)
-            _count_sum(w, t, k, count, c._n, total, c._s)
-            _created(w, t, k, created, c)
+        created = om and metrics._use_created
+        for k, c in self._each():
+            _tail(w, name, labels_text(self._lt, k), c._n, c._s, c, created)
             if len(o) >= lim:
                 yield
 
@@ -95,28 +93,22 @@ class Histogram(MetricWrapperBase):
                 self._b[i] += 1
 
     def _rows(self, w, ns, om, o, lim):
-        t = self._lt
-        bt = self._bt
         name = ns + self._ename
-        bucket = line(name + '_bucket', bt)
-        count = line(name + '_count', t)
-        total = line(name + '_sum', t)
-        created = line(name + '_created', t) if om and metrics._use_created else None
+        bucket = name + '_bucket'
+        created = om and metrics._use_created
         with_sum = self._upper_bounds[0] >= 0
         les = self._le
-        esc = self._esc
-        for k, c in self._pairs():
-            if esc:
-                k = esc.get(k, k)
+        for k, c in self._each():
             acc = 0
             i = 0
             for n in c._b:
                 acc += n
-                w(bucket % args(bt, k, les[i], fmt(acc)))
+                _line(w, bucket, labels_text(self._bt, k, les[i]), fmt(acc))
                 i += 1
             if with_sum:  # negative buckets: no sum, so no count either (as OpenMetrics asks)
-                _count_sum(w, t, k, count, acc, total, c._s)
-            _created(w, t, k, created, c)
+                _tail(w, name, labels_text(self._lt, k), acc, c._s, c, created)
+            elif created and c._c > CLOCK_SET_AFTER:
+                _line(w, name + '_created', labels_text(self._lt, k), fmt(c._c))
             if len(o) >= lim:
                 yield
 
@@ -152,15 +144,9 @@ class Info(MetricWrapperBase):
             self._pfx = pfx
 
     def _rows(self, w, ns, om, o, lim):
-        t = self._lt
         name = ns + self._ename + '_info'
-        f = line(name, t)
-        esc = self._esc
-        for k, c in self._pairs():
-            if c._pfx is None:
-                w(f % args(t, esc.get(k, k) if esc else k, None, '1.0'))
-            else:
-                w(name + c._pfx + '1.0\n')
+        for k, c in self._each():
+            _line(w, name, labels_text(self._lt, k) if c._pfx is None else c._pfx, '1.0')
             if len(o) >= lim:
                 yield
 
@@ -190,15 +176,11 @@ class Enum(MetricWrapperBase):
             self._v = i
 
     def _rows(self, w, ns, om, o, lim):
-        st = self._st
-        f = line(ns + self._ename, st)
-        esc = self._esc
-        for k, c in self._pairs():
-            if esc:
-                k = esc.get(k, k)
+        name = ns + self._ename
+        for k, c in self._each():
             i = 0
             for s in self._es:
-                w(f % args(st, k, s, '1.0' if i == c._v else '0.0'))
+                _line(w, name, labels_text(self._st, k, s), '1.0' if i == c._v else '0.0')
                 i += 1
             if len(o) >= lim:
                 yield
