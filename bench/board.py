@@ -54,9 +54,11 @@ def old_copy():
 
 
 class Exporter:
-    def __init__(self, interp, libdir, lib, mode, n, heap):
-        _port[0] += 1
-        self.port = _port[0]
+    def __init__(self, interp, libdir, lib, mode, n, heap, port=None):
+        if port is None:
+            _port[0] += 1
+            port = _port[0]
+        self.port = port
         env = dict(os.environ, MICROPYPATH='.frozen:' + libdir)
         self.p = subprocess.Popen([os.path.join(TOOLS, interp), '-X', 'heapsize=' + heap,
                                    os.environ.get('BE', os.path.join(ROOT, 'bench', 'board_exporter.py')), lib, mode,

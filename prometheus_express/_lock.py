@@ -9,7 +9,7 @@ except ImportError:  # no threads (CircuitPython, many MicroPython ports): nothi
         def __enter__(self):
             return self
 
-        def __exit__(self, *exc):
+        def __exit__(self, a, b, c):  # no *args: that would allocate a tuple per call
             return False
 
     _NOLOCK = _NoLock()

@@ -58,9 +58,9 @@ def samples(metric, c):
     from . import metrics
     t = metric._type
     if t == 'counter':
-        out = [('_total', {}, c._v)]
+        out = [('_total', {}, metrics.value(c))]
     elif t == 'gauge':
-        out = [('', {}, c._get())]
+        out = [('', {}, metrics.value(c))]
     elif t == 'summary':
         out = [('_count', {}, c._n), ('_sum', {}, c._s)]
     elif t == 'histogram':

@@ -88,8 +88,7 @@ def set_function(gauge, f):
 
 
 def get(gauge):
-    f = gauge._fn
-    return float(f()) if f else gauge._v
+    return float(gauge._fn())
 
 
 def key_of(parent, child):

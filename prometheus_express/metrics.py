@@ -11,8 +11,8 @@ the parent's line format, so no per-child text is kept. Rendering is a generator
 yields when the output it fills has reached a limit: a server can stop anywhere in a page and
 resume later.
 
-Children live in dicts: one on CPython (its dicts keep creation order); on boards 16 small
-ones picked by the key's hash, plus key, child, key, child... in creation order in lists of
+Children live in dicts: one on CPython (its dicts keep creation order); on boards as many
+small ones as it takes to keep each under ~40 children (picked by the key's hash), plus key, child, key, child... in creation order in lists of
 at most 64 items, so no structure ever needs one large contiguous block to grow (a
 fragmented board heap has none).
 
@@ -33,7 +33,25 @@ try:
 except (ImportError, AttributeError):
     pass
 
-_BUCKETS = not CPYTHON  # boards: 16 child dicts and chunked order lists (see above)
+_BUCKETS = not CPYTHON  # boards: small child dicts and chunked order lists (see above)
+
+# Boards keep a float value in a one-element array (a "cell") and overwrite it: a float
+# object per set() would be a long-lived 16-byte object left wherever the heap had a hole,
+# and a sensor loop setting 100 gauges a second fragments a small heap until a scrape finds
+# no contiguous block. Ints stay ints (exact past 2**24; a small int costs no allocation).
+_cell = None
+if not CPYTHON:
+    try:
+        from array import array as _cell
+    except ImportError:
+        pass
+_TC = 'f' if float('16777217') == 16777216.0 else 'd'
+
+
+def value(c):
+    """A child's value (a gauge's from its function, if it has one)."""
+    v = c._v if c._fn is None else c._get()
+    return v[0] if v.__class__ is _cell else v
 
 
 def disable_created_metrics():
@@ -170,10 +188,11 @@ class MetricWrapperBase(Collector):
                     lv = tuple([str(x) for x in lv])
                     break
         key = lv[0] if len(lv) == 1 else lv
-        child = kids[hash(key) & 15 if _BUCKETS else 0].get(key)
+        child = kids[hash(key) & (len(kids) - 1)].get(key)
         if child is None:
             with self._klock:
-                d = self._kids[hash(key) & 15 if _BUCKETS else 0]
+                kids = self._kids
+                d = kids[hash(key) & (len(kids) - 1)]
                 child = d.get(key)
                 if child is None:
                     if CPYTHON:
@@ -189,6 +208,8 @@ class MetricWrapperBase(Collector):
                             self._esc[key] = e[0] if len(e) == 1 else e
                             break
                     d[key] = child
+                    if _BUCKETS and len(d) > 40:  # boards: no dict grows past ~0.5 KB
+                        self._split()
                     order = self._order
                     if order is not None:
                         if len(order[-1]) >= 64:
@@ -197,6 +218,15 @@ class MetricWrapperBase(Collector):
                             order[-1].append(key)
                             order[-1].append(child)
         return child
+
+    def _split(self):
+        """Boards: twice as many child dicts (a key's dict is picked by its hash)."""
+        n = len(self._kids) * 2
+        new = [{} for _ in range(n)]
+        for d in self._kids:
+            for k, c in d.items():
+                new[hash(k) & (n - 1)][k] = c
+        self._kids = new
 
     def remove(self, *labelvalues):
         """Remove the child for these label values (a held reference to it is detached)."""
@@ -207,7 +237,7 @@ class MetricWrapperBase(Collector):
         lv = tuple([str(v) for v in labelvalues])
         key = lv[0] if len(lv) == 1 else lv
         with self._klock:
-            if self._kids[hash(key) & 15 if _BUCKETS else 0].pop(key, None) is not None and \
+            if self._kids[hash(key) & (len(self._kids) - 1)].pop(key, None) is not None and \
                     _BUCKETS:
                 self._unorder(key)
 
@@ -238,7 +268,7 @@ class MetricWrapperBase(Collector):
         """Remove every child."""
         if self._labelnames:
             with self._klock:
-                self._kids = [{} for _ in range(16 if _BUCKETS else 1)]
+                self._kids = [{}]
                 if _BUCKETS:
                     self._order = [[]]
                     self._dead = 0
@@ -309,7 +339,8 @@ class MetricWrapperBase(Collector):
                     c = chunk[i + 1]
                     if esc:
                         k = esc.get(k, k)
-                    v = fmt(c._get() if fn else c._v)
+                    v = c._get() if fn else c._v
+                    v = fmt(v[0] if v.__class__ is _cell else v)
                     w(f % ((k, v) if one else perm(k, v) if perm else line_args(t, k, v)))
                     if created and c._c > CLOCK_SET_AFTER:  # OpenMetrics: after _total
                         w(created)
@@ -336,7 +367,7 @@ class Counter(MetricWrapperBase):
         if amount < 0:
             raise ValueError('Counters can only be incremented by non-negative amounts.')
         with self._lock:
-            self._v += amount
+            _add(self, amount)
 
 
 class Gauge(MetricWrapperBase):
@@ -349,7 +380,7 @@ class Gauge(MetricWrapperBase):
     def inc(self, amount=1):
         amount = num(amount)
         with self._lock:
-            self._v += amount
+            _add(self, amount)
 
     def dec(self, amount=1):
         self.inc(-num(amount))
@@ -357,7 +388,24 @@ class Gauge(MetricWrapperBase):
     def set(self, value):
         value = num(value)
         with self._lock:
-            self._v = value
+            v = self._v
+            if value.__class__ is not float or _cell is None:
+                self._v = value
+            elif v.__class__ is _cell:
+                v[0] = value
+            else:
+                self._v = _cell(_TC, (value,))
+
+
+def _add(m, amount):
+    """m._v += amount (the lock held), in its cell where it has one (see _cell)."""
+    v = m._v
+    if v.__class__ is _cell:
+        v[0] += amount
+    elif _cell is not None and amount.__class__ is float:
+        m._v = _cell(_TC, (v + amount,))
+    else:
+        m._v = v + amount
 
 
 if CPYTHON:  # real methods where RAM is plenty: introspection and repr as upstream

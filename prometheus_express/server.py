@@ -12,8 +12,8 @@ prometheus_client. Sockets never block: an answer is a generator of chunks (http
 rendered one buffer at a time as the client's socket takes them, so a client that stops
 reading keeps its place in the page and the others go on. Every connection has a budget for
 its request and one for its answer; what happens when one runs out, when the table is full,
-after a bad request or when the listener fails is in server_limits.py (loaded the first time
-it is needed). On boards the answer buffer is allocated when the server is made.
+after a bad request or when the listener fails is in server_limits.py. On boards the answer
+buffer is allocated when the server is made.
 """
 from ._clock import elapsed, ticks
 from ._format import CPYTHON
@@ -21,12 +21,15 @@ from ._sockets import POLLERR, POLLIN, POLLOUT, Net, err_kind, recv_some
 from .http import HTTPError, answer, body_length, dispatch, find_head_end, new_buffer, \
     parse_head, wants_gzip
 from .registry import REGISTRY
+from .server_limits import ANSWER, LINGER, READ
 
-READ, ANSWER, LINGER = 0, 1, 2
-
-
-def _limits():
-    return __import__('prometheus_express.server_limits', None, None, ['x'])
+_lim = __import__('prometheus_express.server_limits', None, None, ['x'])
+# Boards: what the server may need later is compiled now, when the program imports it (a
+# module imported late, into a heap full of small objects, may find no room to compile in).
+if not CPYTHON:
+    from ._gzip import available  # noqa: F401
+    from ._query import split_target  # noqa: F401
+_gc = None if CPYTHON else __import__('gc').collect
 
 
 class _Conn:
@@ -80,9 +83,6 @@ class MetricsServer:
         if gzip:  # can this runtime compress? (board firmware's deflate cannot)
             from ._gzip import available
             self._gz = available()
-        if not CPYTHON:  # compiled now, while the heap is whole: a late import may not fit
-            _limits()
-            __import__('prometheus_express._query')
         self.backlog = backlog or (128 if CPYTHON else 4)
         self.chunk = chunk or (16384 if CPYTHON else 768)
         self.answers = answers or (max_connections or 128 if CPYTHON else 2)
@@ -118,9 +118,9 @@ class MetricsServer:
                 sock.setblocking(False)
             except Exception as e:
                 if err_kind(e) not in ('again', 'timeout'):
-                    _limits().listener_failed(self)
+                    _lim.listener_failed(self)
                 return
-            if len(self._conns) >= self.max_connections and not _limits().make_room(self, sock):
+            if len(self._conns) >= self.max_connections and not _lim.make_room(self, sock):
                 continue
             self._conns[id(sock)] = _Conn(sock)
             self._poller.register(sock, POLLIN)
@@ -171,7 +171,7 @@ class MetricsServer:
             req = parse_head(conn.inb[:end])
             need = body_length(req)
         except HTTPError as e:
-            _limits().fail(self, conn, e.status, e.message)
+            _lim.fail(self, conn, e.status, e.message)
             return
         if len(conn.inb) < end + need:
             return
@@ -272,9 +272,11 @@ class MetricsServer:
         elif conn.status:
             self._drop(conn)
         else:
-            _limits().linger(self, conn)
+            _lim.linger(self, conn)
         if self._waiting and self._pool:
             self._start(self._waiting.pop(0))
+        elif _gc is not None:  # boards: collect between answers, so the holes left by a
+            _gc()              # page's garbage join before the sensor loop allocates again
 
     def _expire(self):
         if elapsed(self._checked) < 0.1:
@@ -285,7 +287,7 @@ class MetricsServer:
             if waited > (self.timeout if conn.state == READ and conn.req is None else
                          2.0 if conn.state == LINGER else self.answer_timeout):
                 try:
-                    _limits().expired(self, conn)
+                    _lim.expired(self, conn)
                 except Exception:
                     self._drop(conn)
 
@@ -294,14 +296,14 @@ class MetricsServer:
         Returns within about `timeout` plus the time to render one chunk."""
         start = ticks()
         if self._listener is None:
-            _limits().rebind(self)
+            _lim.rebind(self)
         for e in self._poller.poll(int(timeout * 1000)):
             sock, ev = e[0], e[1]
             conn = self._conns.get(id(sock))
             try:
                 if sock is self._listener:
                     if ev & POLLERR and not ev & POLLIN:
-                        _limits().listener_failed(self)
+                        _lim.listener_failed(self)
                     else:
                         self._accept()
                 elif conn is None:

@@ -2,12 +2,13 @@
 or answer out of time (408, close), a bad request (its 4xx, then a lingering close so the
 client can read it), and a listener that fails (closed, bound again with back-off).
 
-Imported on: CPython, MicroPython, CircuitPython (by server.py, the first time it is needed).
+Imported on: CPython, MicroPython, CircuitPython (with server.py).
 """
 from ._clock import elapsed, ticks
 from ._sockets import POLLIN
 from .http_errors import error_bytes
-from .server import ANSWER, LINGER, READ
+
+READ, ANSWER, LINGER = 0, 1, 2  # a connection's state
 
 
 def make_room(server, sock):

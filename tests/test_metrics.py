@@ -147,7 +147,7 @@ class GaugeTest(NoCreated):
             self.assertEqual(self.r.get_sample_value('g'), 5.5)
         self.assertEqual(self.r.get_sample_value('g'), 4.5)
         g.set_to_current_time()
-        self.assertTrue(g._v > 1577836800)
+        self.assertTrue(self.r.get_sample_value('g') > 1577836800)
         self.assertRaises(ValueError, g.set, 'abc')
 
     def test_set_function_and_time(self):
@@ -322,3 +322,44 @@ class StreamTest(NoCreated):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class BoardCells(unittest.TestCase):
+    """On boards a float value lives in a cell that set() overwrites (no allocation per
+    update: the soak in tests/test_boards.py fragments a 96 KB heap without it)."""
+
+    def test_values_through_cells(self):
+        r = CollectorRegistry()
+        g = Gauge('g', 'd', ['k'], registry=r)
+        c = Counter('c', 'd', registry=r)
+        g.labels('a').set(1.5)
+        g.labels('a').set(2.5)
+        g.labels('a').inc(0.5)
+        g.labels('b').set(7)
+        g.labels('b').inc(0.25)
+        c.inc(2)
+        c.inc(0.5)
+        self.assertEqual(r.get_sample_value('g', {'k': 'a'}), 3.0)
+        self.assertEqual(r.get_sample_value('g', {'k': 'b'}), 7.25)
+        self.assertEqual(r.get_sample_value('c_total'), 2.5)
+        self.assertTrue('g{k="a"} 3.0\n' in text(r))
+        self.assertTrue('c_total 2.5\n' in text(r))
+
+    def test_set_allocates_nothing_on_boards(self):
+        if CPYTHON:
+            return
+        import gc
+        g = Gauge('g', 'd', ['k'], registry=CollectorRegistry())
+        child = g.labels('a')
+        child.set(1.5)
+        vals = [i + 0.5 for i in range(50)]
+        gc.collect()
+        gc.disable()
+        try:
+            before = gc.mem_alloc()
+            for v in vals:
+                child.set(v)
+            grew = gc.mem_alloc() - before
+        finally:
+            gc.enable()
+        self.assertEqual(grew, 0)

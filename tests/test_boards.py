@@ -1,0 +1,127 @@
+"""The board-like interpreters (../shared/tools: MicroPython and CircuitPython built as
+firmware is: 32-bit objects, float32, a capped heap, real sockets):
+- the portable suite runs on each, under a 512 KB heap (the tests take room too);
+- a real Prometheus scrapes the exporter running on each: up == 1 on every scrape, every
+  series there;
+- the capped-heap behaviour holds: 200 labelled series served whole in a 96 KB heap, and a
+  soak (values updated between polls, 10% of the children replaced every 20 polls) of 300
+  scrapes on new connections, all whole.
+The full table (ours beside prometheus-express 0.0.4) is bench/board.py.
+Skipped with a message where ../shared/tools is absent; under .ci/run a missing tool fails."""
+import glob
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+from services import REQUIRED, Prometheus, free_port, wait_for
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+TOOLS = os.path.join(os.path.dirname(ROOT), 'shared', 'tools')
+BOARDS = ('micropython-board', 'circuitpython-board')
+sys.path.insert(0, os.path.join(ROOT, 'bench'))
+import board as bench  # noqa: E402  (its exporter driver and page checks)
+
+
+def tool(name):
+    path = os.path.join(TOOLS, name)
+    if not os.access(path, os.X_OK):
+        if REQUIRED:
+            raise AssertionError('%s is missing (the board-like interpreters)' % path)
+        raise unittest.SkipTest('%s is missing: the board-like interpreters are not here' % path)
+    return path
+
+
+def portable_modules():
+    out = []
+    for path in sorted(glob.glob(os.path.join(HERE, 'test_*.py'))):
+        with open(path, encoding='utf-8') as f:
+            if f.readline().startswith('# portable'):
+                out.append(os.path.basename(path)[:-3])
+    return out
+
+
+class PortableSuite(unittest.TestCase):
+    def run_suite(self, name, heap='512k'):  # the test modules themselves take room
+        env = dict(os.environ, MICROPYPATH='.frozen:%s:%s:%s' % (
+            ROOT, HERE, os.path.join(ROOT, 'examples')))
+        p = subprocess.run([tool(name), '-X', 'heapsize=' + heap,
+                            os.path.join(HERE, 'boards', 'run.py')] + portable_modules(),
+                           env=env, capture_output=True, text=True, timeout=600)
+        out = p.stdout + p.stderr
+        self.assertEqual(p.returncode, 0, out[-6000:])
+        self.assertIn('== board total:', out)
+        self.assertIn(' 0 failed', out)
+        return out
+
+    def test_micropython_board(self):
+        self.run_suite('micropython-board')
+
+    def test_circuitpython_board(self):
+        out = self.run_suite('circuitpython-board')
+        self.assertIn('skipped: this interpreter has no asyncio', out)
+
+    def test_runner_can_fail(self):
+        env = dict(os.environ, MICROPYPATH='.frozen:%s:%s' % (
+            ROOT, os.path.join(HERE, 'mp', 'support')))
+        p = subprocess.run([tool('micropython-board'), os.path.join(HERE, 'boards', 'run.py'),
+                            'failing_case'], env=env, capture_output=True, text=True,
+                           timeout=60)
+        self.assertNotEqual(p.returncode, 0, p.stdout + p.stderr)
+
+
+class ScrapedByPrometheus(unittest.TestCase):
+    """Prometheus sends Accept: openmetrics... and Accept-Encoding: gzip on every scrape;
+    board firmware cannot compress: identity it must be, and up == 1."""
+
+    def check(self, name):
+        tool(name)
+        port = free_port()
+        e = bench.Exporter(name, ROOT, 'ours', 'series', 50, '96k', port=port)
+        self.assertTrue(e.ready, e.lines)
+        prom = None
+        try:
+            prom = Prometheus(targets=['127.0.0.1:%d' % port])
+            wait_for(lambda: prom.query('count(sensor_value) == 50'), timeout=60)
+            time.sleep(5)  # a few more scrapes: every one must be up
+            self.assertEqual(prom.query(
+                'min_over_time(up{job="board"}[1m]) < 1'), [])
+            n = prom.query('count_over_time(up{job="board"}[1m])')
+            self.assertTrue(float(n[0]['value'][1]) >= 5, n)
+            self.assertEqual(prom.query('max_over_time(scrape_samples_scraped[1m]) != 50'), [])
+            v = prom.query('sensor_value{sensor="sensor-7"}')
+            self.assertEqual(float(v[0]['value'][1]), 7.5)
+        finally:
+            if prom:
+                prom.stop()
+            e.stop()
+
+    def test_micropython_board(self):
+        self.check('micropython-board')
+
+    def test_circuitpython_board(self):
+        self.check('circuitpython-board')
+
+
+class CappedHeap(unittest.TestCase):
+    def test_200_series_in_96k(self):
+        for name in BOARDS:
+            tool(name)
+            with self.subTest(name):
+                self.assertEqual(bench.served(name, ROOT, 'ours', '96k', [200]), 200)
+
+    def test_soak_in_96k(self):
+        for name in BOARDS:
+            tool(name)
+            with self.subTest(name):
+                self.assertEqual(bench.soak(name, ROOT, 'ours', 300), 300)
+
+    def test_the_check_can_fail(self):
+        """A page with a series missing, or one twice, is not whole."""
+        good = ''.join('sensor_value{sensor="sensor-%d"} 1.0\n' % i for i in range(100))
+        self.assertTrue(bench.whole_soak_page(good.encode(), 'old'))
+        self.assertFalse(bench.whole_soak_page(good.encode()[:-400], 'ours'))
+        bad = good + 'sensor_value{sensor="sensor-3"} 1.0\n'
+        self.assertFalse(bench.whole_soak_page(bad.encode(), 'old'))
