@@ -212,8 +212,11 @@ def status_line(version, status):
 
 def new_buffer(size):
     """An answer buffer: RESERVE bytes of room for the head, then space for `size` bytes of
-    body allocated now (it is reused for every answer: a board allocates it once)."""
-    buf = bytearray(RESERVE + size + 64)
+    body and 512 more, allocated now (it is reused for every answer: a board allocates it
+    once). A page stops filling it at `size`, after the line or header that crossed it: the
+    512 bytes take that overshoot and the chunk framing without the buffer having to grow
+    (which needs a larger contiguous block than a fragmented heap may have)."""
+    buf = bytearray(RESERVE + size + 512)
     buf[RESERVE:] = b''
     return buf
 

@@ -84,7 +84,7 @@ class MetricsServer:
             from ._gzip import available
             self._gz = available()
         self.backlog = backlog or (128 if CPYTHON else 4)
-        self.chunk = chunk or (16384 if CPYTHON else 768)
+        self.chunk = chunk or (16384 if CPYTHON else 512)
         self.answers = answers or (max_connections or 128 if CPYTHON else 2)
         self._pool = [] if CPYTHON else [new_buffer(self.chunk)]
         self._made = len(self._pool)

@@ -120,7 +120,8 @@ class CappedHeap(unittest.TestCase):
 
     def test_the_check_can_fail(self):
         """A page with a series missing, or one twice, is not whole."""
-        good = ''.join('sensor_value{sensor="sensor-%d"} 1.0\n' % i for i in range(100))
+        good = '# TYPE sensor_value gauge\n' + ''.join(
+            'sensor_value{sensor="sensor-%d"} 1.0\n' % i for i in range(100))
         self.assertTrue(bench.whole_soak_page(good.encode(), 'old'))
         self.assertFalse(bench.whole_soak_page(good.encode()[:-400], 'ours'))
         bad = good + 'sensor_value{sensor="sensor-3"} 1.0\n'
