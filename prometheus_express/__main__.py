@@ -9,8 +9,9 @@ import random
 import sys
 
 from prometheus_express import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_express._timing import elapsed, ticks
-from prometheus_express.http import Router, metrics_handler
+from prometheus_express._clock import elapsed, ticks
+from prometheus_express.http import metrics_handler
+from prometheus_express.routing import Router
 from prometheus_express.server import MetricsServer
 
 
@@ -51,10 +52,14 @@ def _stop(*args):
 def main(argv=None):
     import argparse
     ap = argparse.ArgumentParser(prog='python -m prometheus_express', description=__doc__.split('\n')[0])
-    ap.add_argument('--addr', default='127.0.0.1')
-    ap.add_argument('--port', type=int, default=8080)
+    ap.add_argument('--addr', default='127.0.0.1', help='address to listen on (:: or ::1 for IPv6)')
+    ap.add_argument('--port', type=int, default=8080, help='0-65535; 0: any free port')
     ap.add_argument('--interval', type=float, default=1.0, help='seconds between sensor reads')
     a = ap.parse_args(argv)
+    if not 0 <= a.port <= 65535:
+        ap.error('--port must be 0-65535, not %d' % a.port)
+    if not 0 < a.interval < float('inf'):
+        ap.error('--interval must be a positive number of seconds, not %s' % a.interval)
 
     registry = CollectorRegistry()
     g, reads = build(registry)
@@ -77,15 +82,20 @@ def main(argv=None):
 
     router.use(counted)
     router.add('/metrics', scrape)
-    router.add('/', lambda req: ('prometheus_express demo: see /metrics\n', 200))
-    server = MetricsServer(a.port, a.addr, registry, router=router)
+    router.add('/', scrape)  # as prometheus_client's server: scrape configs may use /
+    try:
+        server = MetricsServer(a.port, a.addr, registry, router=router)
+    except (OSError, OverflowError, ValueError) as e:
+        ap.exit(2, 'python -m prometheus_express: cannot listen on %s port %d: %s\n'
+                % (a.addr, a.port, e))
     try:  # a service manager's SIGTERM stops it as cleanly as Ctrl-C
         import signal
         signal.signal(signal.SIGTERM, _stop)
     except (ImportError, AttributeError, ValueError):
         pass
+    host = '[%s]' % a.addr if ':' in a.addr else a.addr
     print('serving simulated sensors at http://%s:%d/metrics (Ctrl-C to stop)'
-          % (a.addr, a.port))
+          % (host, server.port))
     sys.stdout.flush()
     t0 = ticks()
     last = None

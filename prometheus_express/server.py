@@ -110,6 +110,11 @@ class MetricsServer:
         self._listener = self.net.listen(self.addr, self.port, self.backlog)
         self._poller.register(self._listener, POLLIN)
         self._backoff = 0.25
+        if not self.port:  # port 0: the one the system gave (kept for rebinding)
+            try:
+                self.port = self._listener.getsockname()[1]
+            except (AttributeError, OSError):
+                pass
 
     def _accept(self):
         for _ in range(16):
