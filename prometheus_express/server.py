@@ -45,6 +45,7 @@ class _Conn:
         self.buf = None
         self.keep = False
         self.status = 0
+        self.moved = 0          # when its answer last got bytes out
 
 
 class MetricsServer:
@@ -187,7 +188,10 @@ class MetricsServer:
         self._start(conn)
 
     def _start(self, conn):
-        """Begin the answer to conn.req, if a buffer is free (else wait in line for one)."""
+        """Begin the answer to conn.req, if a buffer is free (else wait in line for one: an
+        answer whose client has read nothing for half a second loses its buffer to it)."""
+        if not self._pool and self._made >= self.answers:
+            _lim.unstall(self)
         if self._pool:
             buf = self._pool.pop()
         elif self._made < self.answers:
@@ -196,7 +200,9 @@ class MetricsServer:
         else:
             if conn not in self._waiting:
                 self._waiting.append(conn)
-            return
+            return False
+        if conn in self._waiting:
+            self._waiting.remove(conn)
         req = conn.req
         conn.req = None
         try:
@@ -218,7 +224,9 @@ class MetricsServer:
         conn.buf = buf
         conn.status = resp.status
         conn.gen = answer(req, resp, conn.keep, buf, self.chunk, z)
+        conn.moved = ticks()
         self.sending(conn)
+        return True
 
     def sending(self, conn):
         conn.state = ANSWER
@@ -240,10 +248,11 @@ class MetricsServer:
                     if kind != 'again':
                         self._drop(conn, kind)
                     return
+                if k == 0:
+                    return
+                conn.moved = ticks()
                 if k is None or k >= len(out):
                     out = conn.out = None
-                elif k == 0:
-                    return
                 else:
                     out = conn.out = out[k:]
             if conn.gen is None:
@@ -279,7 +288,7 @@ class MetricsServer:
         else:
             _lim.linger(self, conn)
         if self._waiting and self._pool:
-            self._start(self._waiting.pop(0))
+            self._start(self._waiting[0])
         elif _gc is not None:  # boards: collect between answers, so the holes left by a
             _gc()              # page's garbage join before the sensor loop allocates again
 
@@ -287,6 +296,9 @@ class MetricsServer:
         if elapsed(self._checked) < 0.1:
             return
         self._checked = ticks()
+        for conn in list(self._waiting):
+            if not self._start(conn):
+                break
         for conn in list(self._conns.values()):
             waited = elapsed(conn.t0)
             if waited > (self.timeout if conn.state == READ and conn.req is None else

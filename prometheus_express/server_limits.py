@@ -41,6 +41,14 @@ def make_room(server, sock):
     return False
 
 
+def unstall(server):
+    """Every answer buffer is taken: drop the answers whose clients have read nothing for
+    half a second (their buffers go to clients that are waiting)."""
+    for c in list(server._conns.values()):
+        if c.buf is not None and elapsed(c.moved) > 0.5:
+            server._drop(c, 'stalled')
+
+
 def fail(server, conn, status, message=None):
     """Answer a bad request; the connection closes after a lingering read (its stream can't
     be trusted, and an abrupt close would reset the answer away)."""

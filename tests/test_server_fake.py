@@ -118,6 +118,25 @@ class Serving(Base):
         self.spin()
         self.assert_scrape_works()
 
+    def test_stalled_readers_do_not_delay_a_scrape(self):
+        g = Gauge('many', 'Many series.', ['i'], registry=self.r)
+        for i in range(300):
+            g.labels(str(i)).set(i)
+        stalled = [self.net.client(GET, send_max=0) for _ in range(3)]  # they never read
+        self.spin()
+        from prometheus_express._clock import elapsed, ticks
+        t0 = ticks()
+        c, resp = self.ask()
+        if resp is None:  # boards: 2 answer buffers, held by stalled readers for 0.5 s
+            time.sleep(0.6)
+            self.spin()
+            resp = parse_response(c.out)
+        self.assertTrue(elapsed(t0) < 1.0)
+        self.assertEqual(resp[0], 200)
+        self.assertEqual(resp[2].count(b'\nmany{'), 300)
+        for s in stalled:
+            self.assertEqual(s.out, bytearray())
+
     def test_full_of_waiting_clients_evicts_the_oldest(self):
         silent = [self.net.client(b'') for _ in range(2)]
         self.spin()
