@@ -105,6 +105,42 @@ class ScrapedByPrometheus(unittest.TestCase):
         self.check('circuitpython-board')
 
 
+class Hostile(unittest.TestCase):
+    """On a board 8 connections fill the table: 8 slow requests, or 3 clients that never
+    read, must not turn a scrape into a 503 or delay it."""
+
+    def test_slowloris_and_stalled_readers(self):
+        import socket
+        for name in BOARDS:
+            tool(name)
+            with self.subTest(name):
+                e = bench.Exporter(name, ROOT, 'ours', 'series', 100, '96k')
+                held = []
+                try:
+                    self.assertTrue(e.ready, e.lines)
+                    for _ in range(8):
+                        s = socket.create_connection(('127.0.0.1', e.port), timeout=5)
+                        s.sendall(b'GET /metrics HTTP/1.1\r\nHost: t\r\nX-Slow: ')
+                        held.append(s)
+                    for _ in range(3):
+                        s = socket.socket()
+                        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+                        s.connect(('127.0.0.1', e.port))
+                        s.sendall(b'GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n')
+                        held.append(s)
+                    time.sleep(0.5)
+                    for _ in range(5):
+                        t0 = time.time()
+                        status, body = e.get(timeout=5)
+                        self.assertEqual(status, 200)
+                        self.assertTrue(bench.whole(body, 100))
+                        self.assertLess(time.time() - t0, 1.5)
+                finally:
+                    for s in held:
+                        s.close()
+                    e.stop()
+
+
 class CappedHeap(unittest.TestCase):
     def test_200_series_in_96k(self):
         for name in BOARDS:
