@@ -1,6 +1,11 @@
 """Requests/second of /metrics under wrk, against the peers, in one run.
 
     .venv/bin/python bench/serve.py [--sizes 10,1000] [--conns 1,16,64] [--seconds 5]
+    .venv/bin/python bench/serve.py --demo 60     # wrk at 64 connections against the demo
+
+--demo S: the demo exporter (python -m prometheus_express) under wrk -t2 -c64 for S seconds;
+prints requests/second, p99, socket errors and non-2xx answers, then checks that the demo
+still answers a scrape and stops cleanly on Ctrl-C.
 
 Each server runs in its own process with the same page (N labelled gauge series):
   ours     prometheus_express MetricsServer.serve_forever() (one thread, poll, keep-alive)
@@ -172,14 +177,46 @@ def wrk(port, conns, seconds):
     return rps, _ms(p99.group(1)) if p99 else float('nan'), errors
 
 
+def demo(seconds):
+    import signal
+    import urllib.request
+    port = free_port()
+    p = subprocess.Popen([sys.executable, '-m', 'prometheus_express', '--port', str(port)],
+                         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                socket.create_connection(('127.0.0.1', port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        rps, p99, errors = wrk(port, 64, seconds)
+        with urllib.request.urlopen('http://127.0.0.1:%d/metrics' % port, timeout=5) as r:
+            alive = r.status == 200 and b'prom_express_temperature_celsius' in r.read()
+    finally:
+        p.send_signal(signal.SIGINT)
+        out = p.communicate(timeout=10)[0].decode()
+    print('| demo, wrk -t2 -c64 -d%ds | req/s | p99 ms | socket errors + non-2xx | alive after '
+          '| clean stop |' % seconds)
+    print('|---|---:|---:|---:|---|---|')
+    print('| python -m prometheus_express | %.0f | %.1f | %d | %s | %s |' % (
+        rps, p99, errors, 'yes' if alive else 'NO', 'yes' if p.returncode == 0 and
+        'Traceback' not in out else 'NO'))
+    return 0 if alive and not errors and p.returncode == 0 else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--serve', nargs=3)
+    ap.add_argument('--demo', type=int, help='seconds of wrk against the demo exporter')
     ap.add_argument('--sizes', default='10,1000')
     ap.add_argument('--conns', default='1,16,64')
     ap.add_argument('--seconds', type=int, default=5)
     ap.add_argument('--kinds', default='ours,client,old,static')
     a = ap.parse_args()
+    if a.demo:
+        sys.exit(demo(a.demo))
     if a.serve:
         serve(a.serve[0], int(a.serve[1]), int(a.serve[2]))
         return
