@@ -1,6 +1,6 @@
 // Run Python files under MicroPython 1.27 (npm @micropython/micropython-webassembly-pyscript).
 //   node tests/mp/run.mjs tests/test_a.py [tests/test_b.py ...]   unittest modules; exit 1 on any failure
-//   node tests/mp/run.mjs --script bench/footprint.py [args]     run one script as __main__
+//   node tests/mp/run.mjs --script FILE.py [args]                 run one script as __main__ (step(i) per call)
 // The package directory prometheus_express/ and the named files are copied into the
 // interpreter's in-memory file system at /lib and /t.
 import { loadMicroPython } from "@micropython/micropython-webassembly-pyscript";
