@@ -127,6 +127,7 @@ def remove_error(metric, labelvalues):
 
 
 def remove_by_labels(metric, labels):
+    from .metrics import _detach
     names = metric._labelnames
     if not names:
         raise ValueError('No label names were set when constructing %s' % metric)
@@ -140,8 +141,9 @@ def remove_by_labels(metric, labels):
         for key in [k for d in metric._kids for k in d]:
             values = key if isinstance(key, tuple) else (key,)
             if all(values[i] == v for i, v in want):
-                if metric._kids[hash(key) & (len(metric._kids) - 1)].pop(key, None) is not None \
-                        and metric._order is not None:
+                c = metric._kids[hash(key) & (len(metric._kids) - 1)].pop(key, None)
+                if c is not None and metric._order is not None:
+                    _detach(metric, c)
                     metric._unorder(key)
 
 

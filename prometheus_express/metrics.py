@@ -35,14 +35,15 @@ except (ImportError, AttributeError):
 
 _BUCKETS = not CPYTHON  # boards: small child dicts and chunked order lists (see above)
 
-# Boards keep a float value in a one-element array (a "cell") and overwrite it: a float
-# object per set() would be a long-lived 16-byte object left wherever the heap had a hole,
-# and a sensor loop setting 100 gauges a second fragments a small heap until a scrape finds
-# no contiguous block. Ints stay ints (exact past 2**24; a small int costs no allocation).
-_cell = None
+# Boards keep a float value in a slot of an array of its parent's (16 floats an array) and
+# overwrite it: a float object per set() would be a long-lived 16-byte object left wherever
+# the heap had a hole, and a sensor loop setting 100 gauges a second fragments a small heap
+# until a scrape finds no contiguous block. A child whose value is in a slot has _v None and
+# its slot in _i. Ints stay ints in _v (exact past 2**24; a small int costs no allocation).
+_slots = None
 if not CPYTHON:
     try:
-        from array import array as _cell
+        from array import array as _slots
     except ImportError:
         pass
 _TC = 'f' if float('16777217') == 16777216.0 else 'd'
@@ -50,8 +51,54 @@ _TC = 'f' if float('16777217') == 16777216.0 else 'd'
 
 def value(c):
     """A child's value (a gauge's from its function, if it has one)."""
-    v = c._v if c._fn is None else c._get()
-    return v[0] if v.__class__ is _cell else v
+    if c._fn is not None:
+        return c._get()
+    v = c._v
+    if v is None:
+        i = c._i
+        v = c._p._vals[i >> 4][i & 15]
+    return v
+
+
+def _put(m, x):
+    """m's value is the float x, in its slot (the lock held)."""
+    i = m._i
+    p = m._p
+    if i is None:
+        if p._vals is None:
+            p._vals = []
+            p._free = []
+        if p._free:
+            i = p._free.pop()
+        else:
+            i = p._nslot
+            if not i & 15:
+                p._vals.append(_slots(_TC, [0] * 16))
+            p._nslot = i + 1
+        m._i = i
+    p._vals[i >> 4][i & 15] = x
+    m._v = None
+
+
+def _add(m, amount):
+    """m's value += amount (the lock held), in its slot where it has one."""
+    v = m._v
+    if v is None:
+        i = m._i
+        m._p._vals[i >> 4][i & 15] += amount
+    elif _slots is not None and amount.__class__ is float:
+        _put(m, v + amount)
+    else:
+        m._v = v + amount
+
+
+def _detach(p, c):
+    """A child removed from p gives its slot back (a held reference keeps working)."""
+    if c._i is not None:
+        if c._v is None:
+            c._v = 0
+        p._free.append(c._i)
+        c._i = None
 
 
 def disable_created_metrics():
@@ -127,6 +174,9 @@ class MetricWrapperBase(Collector):
     _order = None     # boards: the keys in creation order, [[key, ...], ...] (None: removed)
     _esc = None       # {key: escaped key} for the rare values that need escaping
     _fn = None        # Gauge.set_function
+    _i = None         # boards: the slot of a float value (see _put)
+    _vals = None      # boards: the float slots of a metric's children
+    _nslot = 0
     _fns = False      # a labelled parent: set_function was called on one of its children
     _lt = (' ', (), True, None)  # label template of the lines
 
@@ -237,8 +287,9 @@ class MetricWrapperBase(Collector):
         lv = tuple([str(v) for v in labelvalues])
         key = lv[0] if len(lv) == 1 else lv
         with self._klock:
-            if self._kids[hash(key) & (len(self._kids) - 1)].pop(key, None) is not None and \
-                    _BUCKETS:
+            c = self._kids[hash(key) & (len(self._kids) - 1)].pop(key, None)
+            if c is not None and _BUCKETS:
+                _detach(self, c)
                 self._unorder(key)
 
     def _unorder(self, key):
@@ -268,6 +319,9 @@ class MetricWrapperBase(Collector):
         """Remove every child."""
         if self._labelnames:
             with self._klock:
+                for d in self._kids or ():
+                    for c in d.values():
+                        _detach(self, c)
                 self._kids = [{}]
                 if _BUCKETS:
                     self._order = [[]]
@@ -327,6 +381,7 @@ class MetricWrapperBase(Collector):
             created = name + '_created' if om and _use_created else None
             name += '_total'
         fn = self._fn is not None or self._fns
+        vals = self._vals
         esc = self._esc
         one = len(t[1]) == 1
         perm = t[3]
@@ -340,7 +395,10 @@ class MetricWrapperBase(Collector):
                     if esc:
                         k = esc.get(k, k)
                     v = c._get() if fn else c._v
-                    v = fmt(v[0] if v.__class__ is _cell else v)
+                    if v is None:
+                        v = c._i
+                        v = vals[v >> 4][v & 15]
+                    v = fmt(v)
                     w(f % ((k, v) if one else perm(k, v) if perm else line_args(t, k, v)))
                     if created and c._c > CLOCK_SET_AFTER:  # OpenMetrics: after _total
                         w(created)
@@ -388,24 +446,10 @@ class Gauge(MetricWrapperBase):
     def set(self, value):
         value = num(value)
         with self._lock:
-            v = self._v
-            if value.__class__ is not float or _cell is None:
-                self._v = value
-            elif v.__class__ is _cell:
-                v[0] = value
+            if value.__class__ is float and _slots is not None:
+                _put(self, value)
             else:
-                self._v = _cell(_TC, (value,))
-
-
-def _add(m, amount):
-    """m._v += amount (the lock held), in its cell where it has one (see _cell)."""
-    v = m._v
-    if v.__class__ is _cell:
-        v[0] += amount
-    elif _cell is not None and amount.__class__ is float:
-        m._v = _cell(_TC, (v + amount,))
-    else:
-        m._v = v + amount
+                self._v = value
 
 
 if CPYTHON:  # real methods where RAM is plenty: introspection and repr as upstream

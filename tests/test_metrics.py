@@ -363,3 +363,31 @@ class BoardCells(unittest.TestCase):
         finally:
             gc.enable()
         self.assertEqual(grew, 0)
+
+
+class Slots(unittest.TestCase):
+    """Float values of children on boards live in their parent's slot arrays: removal and
+    clear() give slots back, a held child keeps working, a reused slot is not shared."""
+
+    def test_remove_reuse_and_held_children(self):
+        r = CollectorRegistry()
+        g = Gauge('g', 'd', ['k'], registry=r)
+        for i in range(40):
+            g.labels(str(i)).set(i + 0.5)
+        held = g.labels('3')
+        g.remove('3')
+        g.labels('new').set(99.5)   # may take the slot '3' had
+        held.set(7.25)              # the removed child: no effect on the page
+        held.inc(1.5)
+        self.assertEqual(r.get_sample_value('g', {'k': 'new'}), 99.5)
+        self.assertEqual(r.get_sample_value('g', {'k': '4'}), 4.5)
+        self.assertEqual(r.get_sample_value('g', {'k': '3'}), None)
+        g.labels('5').set(8)        # an int again
+        g.labels('5').inc(0.5)
+        self.assertEqual(r.get_sample_value('g', {'k': '5'}), 8.5)
+        kept = g.labels('6')
+        g.clear()
+        kept.set(1.5)
+        g.labels('6').set(2.5)
+        self.assertEqual(r.get_sample_value('g', {'k': '6'}), 2.5)
+        self.assertEqual(text(r), '# HELP g d\n# TYPE g gauge\ng{k="6"} 2.5\n')
