@@ -54,12 +54,17 @@ def _read_response(sock):
     end = -1
     while end < 0:
         if recv_some(sock, buf) == 0:
+            if buf:
+                raise OSError(71, 'not an HTTP answer: %r' % bytes(buf[:60]))
             raise OSError(104, 'connection closed before the answer')
         end = buf.find(b'\r\n\r\n')
         if end > 65536:
             raise OSError(71, 'answer head too long')
     lines = bytes(buf[:end]).decode('utf-8', 'replace').split('\r\n')
-    status = int(lines[0].split(' ')[1])
+    first = lines[0].split(' ')
+    if len(first) < 2 or first[0][:5] != 'HTTP/' or not first[1].isdigit():
+        raise OSError(71, 'not an HTTP answer: %r' % lines[0][:60])  # EPROTO
+    status = int(first[1])
     headers = {}
     for line in lines[1:]:
         c = line.find(':')
@@ -103,9 +108,10 @@ def request(url, method='GET', headers=(), body=b'', timeout=30, net=None):
     try:
         if scheme == 'https':
             sock = _tls(sock, host)
+        name = '[%s]' % host if ':' in host else host  # an IPv6 address in brackets
         head = '%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: prometheus_express\r\n' \
-               'Connection: close\r\n' % (method, path, host if port in (80, 443) else
-                                          '%s:%d' % (host, port))
+               'Connection: close\r\n' % (method, path, name if port in (80, 443) else
+                                          '%s:%d' % (name, port))
         for k, v in headers:
             head += '%s: %s\r\n' % (k, v.decode() if isinstance(v, bytes) else v)
         if callable(body):
@@ -167,7 +173,10 @@ def _escape_grouping_key(k, v):
 def gateway_url(gateway, job, grouping_key=None):
     """The URL upstream builds: scheme added if missing, /metrics/job/<job>{/<k>/<v>}."""
     i = gateway.find('://')
-    if i < 0 or gateway[:i] not in ('http', 'https'):
+    if i >= 0 and gateway[:i].lower() not in ('http', 'https'):
+        raise ValueError('Unsupported URL scheme: %s (a gateway is http:// or https://)'
+                         % gateway[:i])
+    if i < 0:
         gateway = 'http://' + gateway
     url = gateway.rstrip('/') + '/metrics/%s/%s' % _escape_grouping_key('job', job)
     for k in sorted(grouping_key or {}):

@@ -152,6 +152,74 @@ class Addresses(unittest.TestCase):
             thread.join(5)
             server.close()
 
+    def test_push_to_ipv6(self):
+        import http.server
+        got = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_PUT(self):
+                n = self.headers.get('Content-Length')
+                body = self.rfile.read(int(n)) if n else b''
+                if self.headers.get('Transfer-Encoding') == 'chunked':
+                    while True:
+                        size = int(self.rfile.readline().strip(), 16)
+                        body += self.rfile.read(size)
+                        self.rfile.readline()
+                        if not size:
+                            break
+                got.append((self.path, self.headers['Host'], body))
+                self.send_response(200)
+                self.send_header('Content-Length', '0')
+                self.end_headers()
+
+            def log_message(self, *a):
+                pass
+
+        class Server6(http.server.HTTPServer):
+            address_family = socket.AF_INET6
+        try:
+            httpd = Server6(('::1', 0), Handler)
+        except OSError as e:
+            self.skipTest('no IPv6 loopback: %s' % e)
+        port = httpd.server_address[1]
+        t = threading.Thread(target=httpd.handle_request)
+        t.start()
+        r = pe.CollectorRegistry()
+        pe.Gauge('g', 'd', registry=r).set(3)
+        pe.push_to_gateway('[::1]:%d' % port, 'job6', r)
+        t.join(5)
+        httpd.server_close()
+        self.assertEqual(got[0][0], '/metrics/job/job6')
+        self.assertEqual(got[0][1], '[::1]:%d' % port)
+        self.assertIn(b'g 3.0', got[0][2])
+
+    def test_push_scheme_errors_name_the_scheme(self):
+        with self.assertRaises(ValueError) as e:
+            pe.push_to_gateway('ftp://127.0.0.1:21', 'j', pe.CollectorRegistry())
+        self.assertIn('ftp', str(e.exception))
+
+    def test_a_gateway_that_does_not_speak_http(self):
+        ls = socket.socket()
+        ls.bind(('127.0.0.1', 0))
+        ls.listen(1)
+        port = ls.getsockname()[1]
+
+        def serve():
+            c, _ = ls.accept()
+            c.recv(65536)
+            c.sendall(b'SSH-2.0-OpenSSH_9.2\r\n\r\n')
+            c.close()
+        t = threading.Thread(target=serve)
+        t.start()
+        try:
+            with self.assertRaises(OSError) as e:
+                pe.push_to_gateway('127.0.0.1:%d' % port, 'j', pe.CollectorRegistry(),
+                                   timeout=5)
+            self.assertIn('not an HTTP answer', str(e.exception))
+        finally:
+            t.join(5)
+            ls.close()
+
     def test_bad_ports_raise_as_upstream(self):
         for port in (99999, -1, 65536):
             with self.subTest(port=port):
