@@ -18,6 +18,14 @@ _WHERE = ('metrics:Counter Gauge MetricWrapperBase disable_created_metrics '
           'instance_ip_grouping_key;remote_write:RemoteWriter;board:BoardCollector')
 
 
+# What `from prometheus_express import *` gives (resolved on first use, as every name here).
+__all__ = ('CollectorRegistry', 'REGISTRY', 'Metric', 'Counter', 'Gauge', 'Summary',
+           'Histogram', 'Info', 'Enum', 'CONTENT_TYPE_LATEST', 'CONTENT_TYPE_PLAIN_0_0_4',
+           'CONTENT_TYPE_PLAIN_1_0_0', 'generate_latest', 'start_http_server',
+           'push_to_gateway', 'pushadd_to_gateway', 'delete_from_gateway',
+           'instance_ip_grouping_key', 'disable_created_metrics', 'enable_created_metrics')
+
+
 def __getattr__(name):
     where = _WHERE
     if name.endswith('MetricFamily'):  # CounterMetricFamily & co.
@@ -31,6 +39,6 @@ def __getattr__(name):
             value = mod if name == module else getattr(mod, name)
             globals()[name] = value
             return value
-    if name in ('_format', '_clock', '_sockets', '_timing', '_lock', 'metric_ops', 'collection', 'familytext'):
+    if name in ('_format', '_clock', '_sockets', '_timing', '_lock', 'metric_ops', 'collection', 'familytext', 'core'):
         return __import__('prometheus_express.' + name, None, None, ['__name__'])
     raise AttributeError("module 'prometheus_express' has no attribute '%s'" % name)

@@ -248,7 +248,7 @@ def answer(req, resp, keep, buf, size, z=None):
             return
         if CPYTHON:  # CPython joins str pieces and encodes once: faster there
             pieces = []
-            rows = body(pieces.append, pieces, max(size // 32, 8))  # ~32 bytes a piece
+            rows = body(pieces.append, pieces, max(size // 12, 8))  # ~12 bytes a piece
         else:  # a board's bytearray takes str directly: no copy of each piece
             rows = body(buf.extend, buf, RESERVE + size)
         first = more = True

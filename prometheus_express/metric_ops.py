@@ -142,6 +142,8 @@ def remove_by_labels(metric, labels):
             values = key if isinstance(key, tuple) else (key,)
             if all(values[i] == v for i, v in want):
                 c = metric._kids[hash(key) & (len(metric._kids) - 1)].pop(key, None)
+                if metric._labs:
+                    metric._labs.pop(key, None)
                 if c is not None and metric._order is not None:
                     _detach(metric, c)
                     metric._unorder(key)

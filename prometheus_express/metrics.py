@@ -176,6 +176,7 @@ class MetricWrapperBase(Collector):
     _fn = None        # Gauge.set_function
     _i = None         # boards: the slot of a float value (see _put)
     _vals = None      # boards: the float slots of a metric's children
+    _labs = None      # CPython: {key: its `{labels} ` text}
     _nslot = 0
     _fns = False      # a labelled parent: set_function was called on one of its children
     _lt = (' ', (), True, None)  # label template of the lines
@@ -288,6 +289,8 @@ class MetricWrapperBase(Collector):
         key = lv[0] if len(lv) == 1 else lv
         with self._klock:
             c = self._kids[hash(key) & (len(self._kids) - 1)].pop(key, None)
+            if self._labs:
+                self._labs.pop(key, None)
             if c is not None and _BUCKETS:
                 _detach(self, c)
                 self._unorder(key)
@@ -323,6 +326,7 @@ class MetricWrapperBase(Collector):
                     for c in d.values():
                         _detach(self, c)
                 self._kids = [{}]
+                self._labs = None
                 if _BUCKETS:
                     self._order = [[]]
                     self._dead = 0
@@ -381,6 +385,9 @@ class MetricWrapperBase(Collector):
             created = name + '_created' if om and _use_created else None
             name += '_total'
         fn = self._fn is not None or self._fns
+        if CPYTHON:
+            yield from self._cpython_rows(w, name, created, t, fn, o, lim)
+            return
         vals = self._vals
         esc = self._esc
         one = len(t[1]) == 1
@@ -408,6 +415,35 @@ class MetricWrapperBase(Collector):
                     if len(o) >= lim:
                         yield
                 i += 2
+
+
+    def _cpython_rows(self, w, name, created, t, fn, o, lim):
+        """_rows on CPython, where RAM is plenty: each key's `{labels} ` text is made once and
+        kept (a pure function of the key, so a kept one is never wrong)."""
+        labs = self._labs
+        if labs is None:
+            labs = self._labs = {}
+        esc = self._esc
+        f = t[0]
+        for chunk in self._chunks():
+            for i in range(0, len(chunk), 2):
+                k = chunk[i]
+                lab = labs.get(k)
+                if lab is None:
+                    e = esc.get(k, k) if esc else k
+                    lab = labs[k] = f % (e if t[2] else line_args(t, e, '')[:-1])
+                c = chunk[i + 1]
+                w(name)
+                w(lab)
+                w(fmt(c._get() if fn else c._v))
+                w('\n')
+                if created:
+                    w(created)
+                    w(lab)
+                    w(fmt(c._c))
+                    w('\n')
+                if len(o) >= lim:
+                    yield
 
 
 class Counter(MetricWrapperBase):

@@ -99,13 +99,16 @@ class MetricsServer:
         self._checked = ticks()
         if self_metrics is None:
             self_metrics = CPYTHON
+        self._sm = None
         if self_metrics:
             from .server_metrics import ServerMetrics
-            ServerMetrics(self, registry if self_metrics is True else self_metrics)
+            self._sm = ServerMetrics(registry if self_metrics is True else self_metrics)
         self._bind()  # the first bind raises, as prometheus_client's does
 
     def _count(self, key):
         self.counts[key] = self.counts.get(key, 0) + 1
+        if self._sm is not None:
+            self._sm.inc(key)
 
     def _bind(self):
         self._listener = self.net.listen(self.addr, self.port, self.backlog)
@@ -122,6 +125,10 @@ class MetricsServer:
             try:
                 sock = self._listener.accept()[0]
                 sock.setblocking(False)
+                try:  # TCP_NODELAY: a page's last chunk must not wait for the client's ACK
+                    sock.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY (Linux, lwIP)
+                except Exception:
+                    pass
             except Exception as e:
                 if err_kind(e) not in ('again', 'timeout'):
                     _lim.listener_failed(self)
@@ -235,9 +242,10 @@ class MetricsServer:
 
     def _pump(self, conn, start, budget):
         """Send what the socket takes; render more chunks while budget seconds since start
-        remain (at least one). Returns when the socket is full, the answer is done, or time
-        is up (the poller says when the socket can take more)."""
-        sent = False
+        remain (at least one, and one more: it is mostly the end of the answer, found
+        without another round through the poller). Returns when the socket is full, the
+        answer is done, or time is up (the poller says when the socket can take more)."""
+        sent = 0
         while True:
             out = conn.out
             while out is not None:  # a port may take part of it, then more (Pico W)
@@ -258,9 +266,9 @@ class MetricsServer:
             if conn.gen is None:
                 self._done(conn)
                 return
-            if sent and elapsed(start) >= budget:
+            if sent > 1 and elapsed(start) >= budget:
                 return
-            sent = True
+            sent += 1
             try:
                 conn.out = next(conn.gen)
             except StopIteration:

@@ -1,33 +1,29 @@
 """The exporter's own counters as metrics: exporter_http_requests_total{code} and
-exporter_http_errors_total{kind}, read from a server's .counts at each collection.
+exporter_http_errors_total{kind}.
 
 Imported on: CPython (by default), MicroPython, CircuitPython (with self_metrics=True).
 """
-from .families import CounterMetricFamily
+from .metrics import Counter
 
 
 class ServerMetrics:
-    """A collector for one server's counts; registers itself in registry (if the names are
-    taken there, by a second server or a metric of yours, it stays out)."""
+    """Two labelled Counters in registry (if the names are taken there, by a second server or
+    a metric of yours, they stay out and count for nobody)."""
 
-    def __init__(self, server, registry):
-        self.server = server
-        try:
-            registry.register(self)
-        except ValueError:
-            pass
+    def __init__(self, registry):
+        self.requests = Counter('exporter_http_requests', 'HTTP requests answered, by status.',
+                                ['code'], registry=None)
+        self.errors = Counter('exporter_http_errors', 'Socket and handler failures, by kind.',
+                              ['kind'], registry=None)
+        for m in (self.requests, self.errors):
+            try:
+                registry.register(m)
+            except ValueError:
+                pass
 
-    def describe(self):
-        return [CounterMetricFamily('exporter_http_requests', 'HTTP requests answered, by status.',
-                                    labels=['code']),
-                CounterMetricFamily('exporter_http_errors', 'Socket and handler failures, by kind.',
-                                    labels=['kind'])]
-
-    def collect(self):
-        requests, errors = self.describe()
-        for key, n in sorted(self.server.counts.items(), key=lambda kv: str(kv[0])):
-            if key.__class__ is int:
-                requests.add_metric([str(key)], float(n))
-            else:
-                errors.add_metric([key], float(n))
-        return [requests, errors]
+    def inc(self, key):
+        """One more answer with status key (an int), or failure of kind key (a str)."""
+        if key.__class__ is int:
+            self.requests.labels(str(key)).inc()
+        else:
+            self.errors.labels(key).inc()
