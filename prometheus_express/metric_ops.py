@@ -24,12 +24,14 @@ def method(metric, name):
 
 
 def install(classes):
-    """CPython: make these real methods of our metric classes (introspection, repr)."""
+    """CPython: make these real methods of our metric classes (introspection, repr), and
+    give them the CPython render loop."""
     for cls in classes:
         for name, types in _FOR.items():
             if not types or cls._type in types.split():
                 f = globals()[name.lstrip('_')]
                 setattr(cls, name, f)
+        cls._cpython_rows = cpython_rows
         cls.__repr__ = lambda self: '%s.%s(%s)' % (
             self.__class__.__module__, self.__class__.__name__, self._p._name)
 
@@ -124,6 +126,38 @@ def remove_error(metric, labelvalues):
         raise ValueError('No label names were set when constructing %s' % metric)
     raise ValueError('Incorrect label count (expected %d, got %s)'
                      % (len(metric._labelnames), labelvalues))
+
+
+def cpython_rows(self, w, name, created, t, fn, o, lim):
+    """MetricWrapperBase._rows on CPython, where RAM is plenty (boards never compile this):
+    each key's `{labels} ` text is made once and kept (a pure function of the key, so a
+    kept one is never wrong)."""
+    from ._format import fmt
+    from .metrics import line_args
+    labs = self._labs
+    if labs is None:
+        labs = self._labs = {}
+    esc = self._esc
+    f = t[0]
+    for chunk in self._chunks():
+        for i in range(0, len(chunk), 2):
+            k = chunk[i]
+            lab = labs.get(k)
+            if lab is None:
+                e = esc.get(k, k) if esc else k
+                lab = labs[k] = f % (e if t[2] else line_args(t, e, '')[:-1])
+            c = chunk[i + 1]
+            w(name)
+            w(lab)
+            w(fmt(c._get() if fn else c._v))
+            w('\n')
+            if created:
+                w(created)
+                w(lab)
+                w(fmt(c._c))
+                w('\n')
+            if len(o) >= lim:
+                yield
 
 
 def remove_by_labels(metric, labels):
