@@ -36,7 +36,15 @@ PROM_HEADERS = {
               'application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;'
               'escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
     'Accept-Encoding': 'gzip', 'X-Prometheus-Scrape-Timeout-Seconds': '10'}
-_port = [19100]
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def old_copy():
@@ -56,8 +64,7 @@ def old_copy():
 class Exporter:
     def __init__(self, interp, libdir, lib, mode, n, heap, port=None):
         if port is None:
-            _port[0] += 1
-            port = _port[0]
+            port = free_port()
         self.port = port
         env = dict(os.environ, MICROPYPATH='.frozen:' + libdir)
         self.p = subprocess.Popen([os.path.join(TOOLS, interp), '-X', 'heapsize=' + heap,

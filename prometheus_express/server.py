@@ -61,7 +61,8 @@ class MetricsServer:
     made now, while the heap is whole). The server counts answers by status and failures by
     kind in .counts; self_metrics exports them as exporter_http_requests_total{code} and
     exporter_http_errors_total{kind}: True (the default on CPython) in `registry`, a
-    CollectorRegistry in that one, False (the default on boards) nowhere.
+    CollectorRegistry in that one, False (the default on boards) nowhere. stream is accepted
+    for older callers and ignored (every page is streamed).
     """
 
     def __init__(self, port=8080, addr='0.0.0.0', registry=REGISTRY, router=None, auth=None,
