@@ -62,7 +62,7 @@ def samples(metric, c):
     elif t == 'gauge':
         out = [('', {}, metrics.value(c))]
     elif t == 'summary':
-        out = [('_count', {}, c._n), ('_sum', {}, c._s)]
+        out = [('_count', {}, c._n), ('_sum', {}, metrics.value(c))]
     elif t == 'histogram':
         out = []
         acc = 0
@@ -71,7 +71,7 @@ def samples(metric, c):
             out.append(('_bucket', {'le': le}, acc))
         if metric._upper_bounds[0] >= 0:  # negative buckets: no sum, so no count either
             out.append(('_count', {}, acc))
-            out.append(('_sum', {}, c._s))
+            out.append(('_sum', {}, metrics.value(c)))
     elif t == 'info':
         return [('_info', c._val, 1.0)]
     else:  # stateset

@@ -35,10 +35,11 @@ except (ImportError, AttributeError):
 
 _BUCKETS = not CPYTHON  # boards: small child dicts and chunked order lists (see above)
 
-# Boards keep a float value in a slot of an array of its parent's (16 floats an array) and
-# overwrite it: a float object per set() would be a long-lived 16-byte object left wherever
-# the heap had a hole, and a sensor loop setting 100 gauges a second fragments a small heap
-# until a scrape finds no contiguous block. A child whose value is in a slot has _v None and
+# Boards keep a float value (a gauge's or counter's value, a histogram's or summary's sum)
+# in a slot of an array of its parent's (16 floats an array) and overwrite it: a float object
+# per update would be a long-lived 16-byte object left wherever the heap had a hole, and a
+# sensor loop setting 100 gauges a second fragments a small heap until a scrape finds no
+# contiguous block. A child whose value is in a slot has _v None and
 # its slot in _i. Ints stay ints in _v (exact past 2**24; a small int costs no allocation).
 _slots = None
 if not CPYTHON:

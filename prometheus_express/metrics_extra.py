@@ -7,7 +7,8 @@ from ._format import fmt
 
 INF = float('inf')
 from . import metrics
-from .metrics import REGISTRY, CLOCK_SET_AFTER, MetricWrapperBase, labels_text, num, template
+from .metrics import (REGISTRY, CLOCK_SET_AFTER, MetricWrapperBase, _add, labels_text, num,
+                      template, value)
 
 
 def _line(w, name, lab, v):
@@ -34,20 +35,20 @@ class Summary(MetricWrapperBase):
 
     def _init(self):
         self._n = 0
-        self._s = 0
+        self._v = 0  # the sum (in a slot on boards once it is a float: see metrics._put)
         self._c = stamp()
 
     def observe(self, amount):
         amount = num(amount)
         with self._lock:
             self._n += 1
-            self._s += amount
+            _add(self, amount)
 
     def _rows(self, w, ns, om, o, lim):
         name = ns + self._ename
         created = om and metrics._use_created
         for k, c in self._each():
-            _tail(w, name, labels_text(self._lt, k), c._n, c._s, c, created)
+            _tail(w, name, labels_text(self._lt, k), c._n, value(c), c, created)
             if len(o) >= lim:
                 yield
 
@@ -76,7 +77,7 @@ class Histogram(MetricWrapperBase):
 
     def _init(self):
         self._b = [0] * len(self._p._upper_bounds)  # per bucket, not cumulative
-        self._s = 0
+        self._v = 0  # the sum (in a slot on boards once it is a float: see metrics._put)
         self._c = stamp()
 
     def observe(self, amount, exemplar=None):
@@ -88,7 +89,7 @@ class Histogram(MetricWrapperBase):
                 break
             i += 1
         with self._lock:
-            self._s += amount
+            _add(self, amount)
             if i < len(self._b):  # NaN fits no bucket: like upstream, only the sum sees it
                 self._b[i] += 1
 
@@ -106,7 +107,7 @@ class Histogram(MetricWrapperBase):
                 _line(w, bucket, labels_text(self._bt, k, les[i]), fmt(acc))
                 i += 1
             if with_sum:  # negative buckets: no sum, so no count either (as OpenMetrics asks)
-                _tail(w, name, labels_text(self._lt, k), acc, c._s, c, created)
+                _tail(w, name, labels_text(self._lt, k), acc, value(c), c, created)
             elif created and c._c > CLOCK_SET_AFTER:
                 _line(w, name + '_created', labels_text(self._lt, k), fmt(c._c))
             if len(o) >= lim:

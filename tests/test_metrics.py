@@ -364,6 +364,22 @@ class BoardCells(unittest.TestCase):
             gc.enable()
         self.assertEqual(grew, 0)
 
+    def test_sums_live_in_slots_on_boards(self):
+        """A Histogram's or Summary's float sum is overwritten in its slot, not replaced by a
+        new long-lived float at every observe()."""
+        r = CollectorRegistry()
+        h = Histogram('h', 'd', ['k'], registry=r).labels('a')
+        s = Summary('s', 'd', registry=r)
+        for i in range(50):
+            h.observe(i * 0.5)
+            s.observe(i * 0.5)
+        if not CPYTHON:
+            self.assertIs(h._v, None)
+            self.assertIs(s._v, None)
+        self.assertEqual(r.get_sample_value('h_sum', {'k': 'a'}), 612.5)
+        self.assertEqual(r.get_sample_value('s_sum'), 612.5)
+        self.assertTrue('h_count{k="a"} 50.0' in text(r))
+
 
 class Slots(unittest.TestCase):
     """Float values of children on boards live in their parent's slot arrays: removal and
