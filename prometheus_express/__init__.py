@@ -1,8 +1,9 @@
 """Prometheus instrumentation for MicroPython, CircuitPython and CPython.
 
-Imported on: CPython, MicroPython, CircuitPython. Importing the package imports nothing else:
-each public name loads its module on first use (module-level __getattr__), so a board pays in
-RAM only for what it touches.
+Imported on: CPython, MicroPython, CircuitPython. On CPython importing the package imports
+nothing else; on boards it compiles the core (see the end of this file). Every other public
+name loads its module on first use (module-level __getattr__), so a board pays in RAM only
+for what it touches.
 """
 __version__ = '0.1.0'
 
@@ -42,3 +43,12 @@ def __getattr__(name):
     if name in ('_format', '_clock', '_sockets', '_timing', '_lock', 'metric_ops', 'collection', 'familytext', 'core'):
         return __import__('prometheus_express.' + name, None, None, ['__name__'])
     raise AttributeError("module 'prometheus_express' has no attribute '%s'" % name)
+
+
+# Boards: the core (metrics, registry, the page writer) is compiled at the first import, while
+# the heap is still empty. Compiling a module of ours takes about 3 bytes of heap per byte of
+# its code for a moment (metrics.py: ~45 KB): done later, after asyncio or the exporter, a 96
+# KB heap may no longer have the room. Every program that imports this package uses the core.
+if __import__('sys').implementation.name != 'cpython':
+    __import__('prometheus_express.exposition')
+    __import__('prometheus_express.metrics')

@@ -16,10 +16,14 @@ except ImportError:  # older MicroPython
     import uasyncio as asyncio
 
 from ._clock import elapsed, ticks
+from ._format import CPYTHON
 from .http import (HTTPError, answer, body_length, dispatch, find_head_end, new_buffer,
                    parse_head, wants_gzip)
 from .http_errors import error_bytes, error_response
 from .registry import REGISTRY
+
+if CPYTHON is False:  # boards: compiled now, not at the first query string (see server.py)
+    from ._query import split_target  # noqa: F401
 
 
 class AsyncMetricsServer:

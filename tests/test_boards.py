@@ -105,6 +105,37 @@ class ScrapedByPrometheus(unittest.TestCase):
         self.check('circuitpython-board')
 
 
+class ImportOrders(unittest.TestCase):
+    """asyncio and the exporter imported before the metrics, 96 KB heap, 50 series, a scrape
+    with Prometheus' headers (this once failed: the core compiled last found no room)."""
+
+    def test_exporter_first(self):
+        import http.client
+        for name in BOARDS:
+            path = tool(name)
+            with self.subTest(name):
+                port = free_port()
+                env = dict(os.environ, MICROPYPATH='.frozen:' + ROOT)
+                p = subprocess.Popen([path, '-X', 'heapsize=96k',
+                                      os.path.join(HERE, 'boards', 'import_orders.py'),
+                                      str(port)], env=env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+                try:
+                    line = p.stdout.readline()
+                    self.assertTrue(line.startswith('READY'), line + p.stdout.read()
+                                    if not line.startswith('READY') else line)
+                    c = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
+                    c.request('GET', '/metrics', headers=bench.PROM_HEADERS)
+                    resp = c.getresponse()
+                    body = resp.read()
+                    c.close()
+                    self.assertEqual(resp.status, 200)
+                    self.assertEqual(body.count(b'sensor_value{sensor="sensor-'), 50)
+                finally:
+                    p.kill()
+                    p.wait()
+
+
 class Hostile(unittest.TestCase):
     """On a board 8 connections fill the table: 8 slow requests, or 3 clients that never
     read, must not turn a scrape into a 503 or delay it."""
