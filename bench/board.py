@@ -37,14 +37,8 @@ PROM_HEADERS = {
               'escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
     'Accept-Encoding': 'gzip', 'X-Prometheus-Scrape-Timeout-Seconds': '10'}
 
-
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serve import free_port  # noqa: E402
 
 
 def old_copy():
