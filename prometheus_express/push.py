@@ -22,12 +22,13 @@ NET = None
 class PushError(OSError):
     """A non-2xx answer: .status is its code, .body what the server said."""
 
-    def __init__(self, status, body, url=''):
+    def __init__(self, status, body, url='', headers=None):
         msg = body.decode('utf-8', 'replace') if isinstance(body, bytes) else str(body)
         super().__init__('%s %d: %s' % (url, status, msg.strip()[:300]))
         self.status = status
         self.body = body
         self.url = url
+        self.headers = headers or {}  # the answer's headers, names in lower case
 
 
 def split_url(url):
@@ -101,7 +102,8 @@ def _read_response(sock):
 
 def request(url, method='GET', headers=(), body=b'', timeout=30, net=None):
     """One HTTP/1.1 request; returns (status, headers, body) or raises PushError (non-2xx)
-    or OSError. body is bytes, or a function taking write(str) that is sent chunked."""
+    or OSError. body is bytes, a function taking write(str) that is sent chunked, or
+    (length, function taking send(bytes-like)) that sends exactly length bytes."""
     scheme, host, port, path = split_url(url)
     net = net or NET or Net()
     sock = net.connect(host, port, timeout)
@@ -109,9 +111,10 @@ def request(url, method='GET', headers=(), body=b'', timeout=30, net=None):
         if scheme == 'https':
             sock = _tls(sock, host)
         name = '[%s]' % host if ':' in host else host  # an IPv6 address in brackets
-        head = '%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: prometheus_express\r\n' \
-               'Connection: close\r\n' % (method, path, name if port in (80, 443) else
-                                          '%s:%d' % (name, port))
+        head = '%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n' % (
+            method, path, name if port in (80, 443) else '%s:%d' % (name, port))
+        if not [1 for k, v in headers if k.lower() == 'user-agent']:
+            head += 'User-Agent: prometheus_express\r\n'
         for k, v in headers:
             head += '%s: %s\r\n' % (k, v.decode() if isinstance(v, bytes) else v)
         if callable(body):
@@ -120,6 +123,9 @@ def request(url, method='GET', headers=(), body=b'', timeout=30, net=None):
             body(out.write)
             out.flush()
             send_all(sock, b'0\r\n\r\n')
+        elif isinstance(body, tuple):
+            send_all(sock, (head + 'Content-Length: %d\r\n\r\n' % body[0]).encode('utf-8'))
+            body[1](lambda d: send_all(sock, d))
         else:
             data = (head + 'Content-Length: %d\r\n\r\n' % len(body)).encode('utf-8')
             send_all(sock, data + body if len(body) < 4096 else data)
@@ -132,7 +138,7 @@ def request(url, method='GET', headers=(), body=b'', timeout=30, net=None):
         except Exception:
             pass
     if not 200 <= status < 300:
-        raise PushError(status, rbody, url)
+        raise PushError(status, rbody, url, rheaders)
     return status, rheaders, rbody
 
 

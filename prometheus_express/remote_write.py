@@ -9,137 +9,142 @@ Imported on: CPython, MicroPython, CircuitPython (only when used).
         w.write()            # snapshot now; send the backlog, oldest first, if reachable
         sleep(15)
 
-The WriteRequest protobuf is encoded by hand and compressed as a snappy block of literals
-(valid snappy; a board needs no compressor). A snapshot holds every sample of the registry as
-exposition would name it, stamped with the epoch-corrected wall clock. Snapshots wait in a
-bounded buffer while the receiver is away; when it is full the oldest go, and the count of
-samples dropped is itself a metric (remote_write_dropped_samples_total{reason}).
+A snapshot records every sample of the registry as the page names it, stamped with the wall
+clock, as label sets encoded once (shared with the snapshot before when the series are the
+same) and 8 bytes per value. A series that was in the last snapshot and is gone gets a
+staleness marker. Snapshots wait in a bounded buffer (in RAM, or in a file that survives a
+reset: path=) while the receiver is away; when it is full the oldest go, and the samples
+dropped are counted in remote_write_dropped_samples_total{reason}. A flush streams the
+request to the socket as it encodes it (remote_encode.py): a few hundred bytes of heap beyond
+the buffered samples. 5xx and 429 are retried after a capped exponential back-off (or the
+receiver's Retry-After); other 4xx answers drop the batch (the receiver will never take it).
 """
 import struct
 
 from ._clock import wall
+from ._format import CPYTHON
+from .push import PushError, request
+from .remote_encode import (STALE, Framer, body_length, double, label_key, raw_length,
+                            write_series)
+from ._timing import elapsed, ticks
 
 CLOCK_SET_AFTER = 1577836800  # a clock behind 2020 was never set (a board after reset)
-from ._timing import elapsed, ticks
-from .push import PushError, request
-
 HEADERS = (('Content-Encoding', 'snappy'), ('Content-Type', 'application/x-protobuf'),
-           ('X-Prometheus-Remote-Write-Version', '0.1.0'))
+           ('X-Prometheus-Remote-Write-Version', '0.1.0'),
+           ('User-Agent', 'prometheus_express/0.1.0 remote-write'))
 
 
 class ClockNotSetError(ValueError):
     """The board's clock was never set: samples would be stamped in the year 2000."""
 
 
-# -- encoding ---------------------------------------------------------------------------------
-def _varint(n, out):
-    while n > 0x7f:
-        out.append((n & 0x7f) | 0x80)
-        n >>= 7
-    out.append(n)
-
-
-def _field(num, data, out):
-    """A length-delimited protobuf field."""
-    _varint(num << 3 | 2, out)
-    _varint(len(data), out)
-    out.extend(data)
-
-
-def encode_series(labels, samples):
-    """TimeSeries bytes: labels is a list of (name, value) sorted by name; samples a list
-    of (value, timestamp_ms) in time order."""
-    ts = bytearray()
-    for name, value in labels:
-        lab = bytearray()
-        _field(1, name.encode('utf-8'), lab)
-        _field(2, value.encode('utf-8'), lab)
-        _field(1, lab, ts)
-    for value, t in samples:
-        s = bytearray(b'\x09')  # field 1, fixed64: the value as a double
-        s.extend(struct.pack('<d', value))
-        s.append(0x10)           # field 2, varint: the timestamp (int64, two's complement)
-        _varint(t if t >= 0 else t + (1 << 64), s)
-        _field(2, s, ts)
-    return ts
-
-
-def encode_write_request(series):
-    """WriteRequest bytes for an iterable of (labels, samples) as encode_series takes them."""
-    out = bytearray()
-    for labels, samples in series:
-        _field(1, encode_series(labels, samples), out)
-    return out
-
-
-def snappy_literal(data):
-    """data as a valid snappy block made of literals only (no compression, no compressor)."""
-    out = bytearray()
-    _varint(len(data), out)
-    mv = memoryview(data)
-    pos = 0
-    n = len(data)
-    while pos < n:
-        k = min(n - pos, 65536)
-        if k <= 60:
-            out.append((k - 1) << 2)
-        elif k <= 256:
-            out.append(60 << 2)
-            out.append(k - 1)
+def registry_samples(registry):
+    """(name, label pairs, value) of every sample of the registry now. Our metrics are read
+    from their children; custom collectors, views and target_info through collect()."""
+    from .registry import Collector, CollectorRegistry
+    if registry.__class__ is not CollectorRegistry or registry._target_info:
+        for fam in registry.collect():
+            for s in fam.samples:
+                yield s[0], s[1].items(), s[2]
+        return
+    from .collection import children, samples
+    ns = registry._ns
+    for c in registry.collectors():
+        if isinstance(c, Collector):
+            names = c._labelnames
+            for values, child in children(c):
+                for suffix, extra, value in samples(c, child):
+                    pairs = list(zip(names, values))
+                    pairs.extend(extra.items())
+                    yield ns + c._name + suffix, pairs, value
         else:
-            out.append(61 << 2)
-            out.append((k - 1) & 0xff)
-            out.append((k - 1) >> 8)
-        out.extend(mv[pos:pos + k])
-        pos += k
-    return out
+            for fam in c.collect():
+                for s in fam.samples:
+                    yield ns + s[0], s[1].items(), s[2]
 
 
-# -- the writer -------------------------------------------------------------------------------
-def _series_of(registry, extra):
-    """[(labels sorted by name, value)] for every sample the registry has now."""
-    out = []
-    for fam in registry.collect():
-        for s in fam.samples:
-            d = dict(extra)
-            d.update(s[1])
-            d['__name__'] = s[0]
-            out.append((tuple(sorted(d.items())), s[2]))
-    return out
+class _Memory:
+    """Snapshots held in RAM, oldest first, at most max_samples samples (but always the
+    newest snapshot)."""
+
+    def __init__(self, max_samples):
+        self.snaps = []
+        self.held = 0
+        self.max_samples = max_samples
+
+    def __len__(self):
+        return len(self.snaps)
+
+    def add(self, snap):
+        self.snaps.append(snap)
+        self.held += len(snap[0])
+        dropped = 0
+        while self.held > self.max_samples and len(self.snaps) > 1:
+            n = len(self.snaps.pop(0)[0])
+            self.held -= n
+            dropped += n
+        return dropped
+
+    def batch(self, most):
+        n = k = 0
+        for keys, data in self.snaps:
+            if k and n + len(keys) > most:
+                break
+            n += len(keys)
+            k += 1
+        snaps = self.snaps[:k]
+        return k, n, raw_length(snaps), lambda w: write_series(snaps, w)
+
+    def drop(self, k):
+        for s in self.snaps[:k]:
+            self.held -= len(s[0])
+        del self.snaps[:k]
 
 
 class RemoteWriter:
     """Snapshots a registry and sends snapshots with remote write, oldest first.
 
     url: the receiver (Prometheus: http://host:9090/api/v1/write). labels: added to every
-    series (job and instance, usually: remote write has no scrape target to add them).
-    max_samples: what the buffer holds before it drops the oldest snapshots.
-    auth: ('user', 'password') for basic auth, or a bearer token string. timeout: seconds
-    per request. max_batch: samples per request. net: a Net (CircuitPython: socketpool).
+    series (job and instance, usually: remote write has no scrape target to add them); a
+    metric's own label of the same name wins, and labels with empty values are left out.
+    max_samples: what the RAM buffer holds before it drops the oldest snapshots (5000 on
+    CPython, 2000 on boards). path: keep the buffer in this file instead (it survives a
+    reset), at most max_bytes long. auth: ('user', 'password') for basic auth, or a bearer
+    token string. timeout: seconds per request. max_batch: samples per request.
+    max_backoff: the longest wait, in seconds, between retries of a failing receiver.
+    net: a Net (CircuitPython: socketpool).
     """
 
-    def __init__(self, url, registry=None, labels=None, max_samples=5000, auth=None,
-                 timeout=10, max_batch=2000, net=None, clock=wall):
+    def __init__(self, url, registry=None, labels=None, max_samples=None, auth=None,
+                 timeout=10, max_batch=2000, net=None, clock=wall, path=None,
+                 max_bytes=65536, max_backoff=300):
         from .metrics import Counter
         from .registry import REGISTRY
+        from .push import split_url
+        split_url(url)  # a bad scheme is an error now, not at the first flush
         self.url = url
         self.registry = registry if registry is not None else REGISTRY
         self.labels = dict(labels or {})
-        self.max_samples = max_samples
         self.timeout = timeout
         self.max_batch = max_batch
+        self.max_backoff = max_backoff
         self.net = net
         self.clock = clock
-        self.headers = list(HEADERS) + [('User-Agent', 'prometheus_express remote_write')]
+        self.headers = list(HEADERS)
         if isinstance(auth, tuple):
             from .push import _b64
             self.headers.append(('Authorization', 'Basic ' + _b64(
                 ('%s:%s' % auth).encode('utf-8'))))
         elif auth:
             self.headers.append(('Authorization', 'Bearer ' + auth))
-        self.pending = []    # snapshots: (timestamp ms, [(labels, value)]), oldest first
-        self.held = 0        # samples in pending
-        self._keys = {}      # interned label tuples: repeated snapshots share them
+        if path is None:
+            self.buffer = _Memory(max_samples or (5000 if CPYTHON else 2000))
+        else:
+            from .remote_file import FileBuffer
+            self.buffer = FileBuffer(path, max_bytes)
+        self._last = {}      # the label sets of the last snapshot: interned, and for staleness
+        self._keys = None    # the last snapshot's keys list, shared while the series stay
+        self._ms = None      # the last snapshot's timestamp
         self._retry_at = None
         self._backoff = 0
         self.dropped = Counter('remote_write_dropped_samples',
@@ -153,50 +158,66 @@ class RemoteWriter:
             except ValueError:
                 pass
 
+    @property
+    def held(self):
+        """Samples waiting to be sent."""
+        return self.buffer.held
+
+    @property
+    def pending(self):
+        """Snapshots waiting to be sent."""
+        return len(self.buffer)
+
     def snapshot(self, timestamp=None):
-        """Record every sample of the registry now (or at timestamp, seconds)."""
+        """Record every sample of the registry now (or at timestamp, seconds since the
+        epoch), plus a staleness marker for each series of the last snapshot that is gone.
+        Returns the samples recorded. A timestamp not after the last snapshot's is a
+        ValueError; a wall clock that stepped back skips the snapshot (counted as dropped,
+        reason out_of_order)."""
         t = self.clock() if timestamp is None else timestamp
         if t <= CLOCK_SET_AFTER:
             raise ClockNotSetError('wall clock not set (it says %d): set it (ntptime.settime()'
                                    ' or rtc) before taking samples' % int(t))
-        keys = self._keys
-        snap = []
-        for labels, value in _series_of(self.registry, self.labels):
-            k = keys.get(labels)
-            if k is None:
-                k = keys[labels] = labels
-            snap.append((k, value))
-        self.pending.append((int(t * 1000), snap))
-        self.held += len(snap)
-        while self.held > self.max_samples and len(self.pending) > 1:
-            old = self.pending.pop(0)
-            self.held -= len(old[1])
-            self.dropped.labels('buffer_full').inc(len(old[1]))
-        return len(snap)
-
-    def _batch(self):
-        """The oldest snapshots, up to max_batch samples (at least one snapshot)."""
-        n = 0
-        k = 0
-        for ts, snap in self.pending:
-            if k and n + len(snap) > self.max_batch:
-                break
-            n += len(snap)
-            k += 1
-        return k, n
-
-    def _encode(self, snaps):
-        series = {}
-        order = []
-        for ts, snap in snaps:
-            for labels, value in snap:
-                s = series.get(labels)
-                if s is None:
-                    s = series[labels] = []
-                    order.append(labels)
-                s.append((float(value), ts))
-        return snappy_literal(encode_write_request([(labels, series[labels])
-                                                    for labels in order]))
+        ms = int(t * 1000)
+        if self._ms is not None and ms <= self._ms:
+            if timestamp is not None:
+                raise ValueError('timestamp %r is not after the last snapshot (%r): the '
+                                 'samples of a series must go in time order'
+                                 % (timestamp, self._ms / 1000))
+            self.dropped.labels('out_of_order').inc(len(self._keys))
+            return 0
+        last = self._last
+        now = {}
+        keys = []
+        data = bytearray(struct.pack('<q', ms))
+        extra = self.labels
+        for name, pairs, value in registry_samples(self.registry):
+            d = dict(extra)
+            for k, v in pairs:
+                d[k] = v
+            d['__name__'] = name
+            k = label_key(sorted([kv for kv in d.items() if kv[1] != '']))
+            k = last.get(k, k)
+            if k in now:
+                continue  # one series twice (two collectors claim it): the first counts
+            v = double(value)
+            now[k] = k
+            keys.append(k)
+            data.extend(v)
+        gone = [k for k in last if k not in now]
+        if gone:
+            keys.extend(gone)
+            for k in gone:
+                data.extend(STALE)
+        elif keys == self._keys:
+            keys = self._keys  # the same series as last time: share the list
+        self._keys = keys
+        self._last = now
+        self._ms = ms
+        lost = self.buffer.add((keys, data))
+        if lost:
+            self.dropped.labels('buffer_full').inc(lost)
+        return len(keys)
 
     def flush(self, force=False):
         """Send the backlog oldest-first. Returns the samples sent; stops at the first
@@ -205,38 +226,43 @@ class RemoteWriter:
         if not force and self._retry_at is not None and elapsed(self._retry_at) < self._backoff:
             return 0
         total = 0
-        while self.pending:
-            k, n = self._batch()
-            body = self._encode(self.pending[:k])
+        buf = self.buffer
+        chunk = 16384 if CPYTHON else 512
+        while len(buf):
+            k, n, raw, write = buf.batch(self.max_batch)
+
+            def body(send):
+                f = Framer(raw, send, chunk)
+                write(f.write)
+                f.flush()
+                if f.left:
+                    raise ValueError('remote write body shorter than announced')
             try:
-                request(self.url, 'POST', self.headers, bytes(body), self.timeout, self.net)
+                request(self.url, 'POST', self.headers, (body_length(raw), body),
+                        self.timeout, self.net)
             except PushError as e:
                 if e.status == 429 or e.status >= 500:
-                    self._failed()
+                    self._failed(e.headers.get('retry-after'))
                     return total
-                self._drop(k, n, 'rejected')  # the receiver will never take this batch
+                buf.drop(k)  # the receiver will never take this batch
+                self.dropped.labels('rejected').inc(n)
                 continue
             except Exception:
-                self._failed()  # unreachable, reset, timed out: keep it for later
+                self._failed(None)  # unreachable, reset, timed out: keep it for later
                 return total
-            self._drop(k, n, None)
+            buf.drop(k)
             self.sent.inc(n)
             total += n
             self._retry_at = None
             self._backoff = 0
         return total
 
-    def _drop(self, k, n, reason):
-        self.pending = self.pending[k:]
-        self.held -= n
-        if reason:
-            self.dropped.labels(reason).inc(n)
-        if not self.pending:
-            self._keys = {}
-
-    def _failed(self):
+    def _failed(self, retry_after):
         self._retry_at = ticks()
-        self._backoff = min(max(self._backoff * 2, 1), 300)
+        b = min(max(self._backoff * 2, 1), self.max_backoff)
+        if retry_after and retry_after.isdigit():  # seconds (an HTTP date: our own back-off)
+            b = min(int(retry_after), 3600)
+        self._backoff = b
 
     def write(self, timestamp=None):
         """snapshot() then flush(); returns the samples sent."""

@@ -68,8 +68,12 @@ def fields(b):
             raise ValueError('wire type %d' % wt)
 
 
+STALE_BITS = b'\x02\x00\x00\x00\x00\x00\xf0\x7f'  # the spec's StaleNaN, 0x7ff0000000000002
+
+
 def decode(body):
-    """{labels tuple: [(value, ts)]} from a snappy WriteRequest."""
+    """{labels tuple: [(value, ts)]} from a snappy WriteRequest, a series' samples in the
+    order sent; a staleness marker's value is 'stale'."""
     out = {}
     for num, ts in fields(unsnappy(body)):
         assert num == 1
@@ -81,8 +85,10 @@ def decode(body):
                 labels.append((d[1], d[2]))
             else:
                 s = dict(fields(v))
-                samples.append((struct.unpack('<d', bytes(s[1]))[0], s.get(2, 0)))
-        out[tuple(labels)] = samples
+                raw = bytes(s[1])
+                samples.append(('stale' if raw == STALE_BITS else struct.unpack('<d', raw)[0],
+                                s.get(2, 0)))
+        out.setdefault(tuple(labels), []).extend(samples)
     return out
 
 
@@ -156,8 +162,9 @@ class RemoteWrite(unittest.TestCase):
 
     def writer(self, *answers, **kw):
         self.net = FakeNet(answers)
-        return RemoteWriter('http://receiver:9090/api/v1/write', self.r,
-                            labels={'job': 'garden', 'instance': 'pico-1'}, net=self.net,
+        if 'labels' not in kw:
+            kw['labels'] = {'job': 'garden', 'instance': 'pico-1'}
+        return RemoteWriter('http://receiver:9090/api/v1/write', self.r, net=self.net,
                             clock=lambda: self.t[0], **kw)
 
     def bodies(self):
@@ -194,9 +201,9 @@ class RemoteWrite(unittest.TestCase):
             self.g.labels('north').set(i)
             w.snapshot()
             self.assertEqual(w.flush(force=True), 0)
-        self.assertEqual(len(w.pending), 3)
+        self.assertEqual(w.pending, 3)
         self.assertTrue(w.flush(force=True) > 0)
-        self.assertEqual(w.pending, [])
+        self.assertEqual(w.pending, 0)
         series = self.bodies()[-1][2]
         key = (('__name__', 'soil_moisture_ratio'), ('bed', 'north'), ('instance', 'pico-1'),
                ('job', 'garden'))
@@ -208,9 +215,10 @@ class RemoteWrite(unittest.TestCase):
         self.g.labels('north').set(1)
         n = w.snapshot()
         w.flush(force=True)
-        self.assertEqual(w.pending, [])
+        self.assertEqual(w.pending, 0)
         self.assertEqual(self.r.get_sample_value('remote_write_dropped_samples_total',
                                                  {'reason': 'rejected'}), n)
+        self.t[0] += 10
         w.write()
         self.assertEqual(len(self.net.connected), 2)
 
@@ -222,7 +230,7 @@ class RemoteWrite(unittest.TestCase):
             self.t[0] += 10
             w.snapshot()
         self.assertTrue(w.held <= 10 + per)
-        first_ts = w.pending[0][0]
+        first_ts = struct.unpack('<q', bytes(w.buffer.snaps[0][1][:8]))[0]
         self.assertTrue(first_ts > int(NOW * 1000))
         dropped = self.r.get_sample_value('remote_write_dropped_samples_total',
                                           {'reason': 'buffer_full'})
@@ -232,7 +240,199 @@ class RemoteWrite(unittest.TestCase):
         w = self.writer()
         self.t[0] = 3600.0  # what a board fresh from reset says
         self.assertRaises(ClockNotSetError, w.snapshot)
-        self.assertEqual(w.pending, [])
+        self.assertEqual(w.pending, 0)
+
+    def key(self, name, **labels):
+        labels.update(__name__=name, job='garden', instance='pico-1')
+        return tuple(sorted(labels.items()))
+
+    def test_a_series_that_goes_gets_one_staleness_marker(self):
+        w = self.writer(answer(204))
+        self.g.labels('north').set(1)
+        self.g.labels('south').set(2)
+        w.snapshot()
+        self.g.remove('south')
+        self.t[0] += 10
+        w.snapshot()
+        self.t[0] += 10
+        w.snapshot()
+        self.g.labels('south').set(5)  # back again: plain samples
+        self.t[0] += 10
+        w.snapshot()
+        w.flush()
+        series = self.bodies()[0][2]
+        ms = int(NOW * 1000)
+        self.assertEqual(series[self.key('soil_moisture_ratio', bed='south')],
+                         [(2.0, ms), ('stale', ms + 10000), (5.0, ms + 30000)])
+        self.assertEqual(series[self.key('soil_moisture_ratio', bed='north')],
+                         [(1.0, ms), (1.0, ms + 10000), (1.0, ms + 20000), (1.0, ms + 30000)])
+        # an unregistered collector: each of its series once
+        self.r.unregister(self.c)
+        self.t[0] += 10
+        w.snapshot()
+        self.t[0] += 10
+        w.snapshot()
+        self.net.answers.append(answer(204))
+        w.flush()
+        series = self.bodies()[1][2]
+        self.assertEqual(series[self.key('wakeups_total')], [('stale', ms + 40000)])
+        self.assertEqual(series[self.key('wakeups_created')], [('stale', ms + 40000)])
+
+    def test_empty_label_values_are_left_out_and_labels_sorted_and_unique(self):
+        g = Gauge('door_open', 'Door.', ['room', 'job', 'a'], registry=self.r)
+        g.labels('', 'door-sensor', 'x').set(1)
+        w = self.writer(answer(204), labels={'job': 'garden', 'instance': 'pico-1', 'zone': ''})
+        w.write()
+        series = self.bodies()[0][2]
+        self.assertEqual(series[(('__name__', 'door_open'), ('a', 'x'), ('instance', 'pico-1'),
+                                 ('job', 'door-sensor'))], [(1.0, int(NOW * 1000))])
+        for labels in series:
+            names = [k for k, v in labels]
+            self.assertEqual(names, sorted(set(names)))
+            self.assertTrue('__name__' in names)
+            self.assertTrue(all(v != '' for k, v in labels))
+
+    def test_integers_are_sent_exactly_as_cpython_float_rounds_them(self):
+        from prometheus_express.remote_encode import double
+        # struct.pack('<d', float(n)).hex() under CPython
+        for n, hexed in ((16777217, '0000001000007041'), (2147483647, '0000c0ffffffdf41'),
+                         (9007199254740991, 'ffffffffffff3f43'),
+                         (9007199254740993, '0000000000004043'),
+                         (9007199254740995, '0200000000004043'),
+                         (100000000000000000000, '408cb5781daf1544'),
+                         (-1099511627783, '00700000000070c2'),
+                         (18446744073709553665, '010000000000f043'), (3, '0000000000000840')):
+            self.assertEqual(''.join('%02x' % b for b in double(n)), hexed)
+
+    def test_samples_go_in_time_order(self):
+        w = self.writer()
+        self.g.labels('north').set(1)
+        w.snapshot(NOW + 10)
+        self.assertRaises(ValueError, w.snapshot, NOW + 10)
+        self.assertRaises(ValueError, w.snapshot, NOW + 5)
+        self.t[0] = NOW  # the wall clock stepped back: that snapshot is skipped and counted
+        self.assertEqual(w.snapshot(), 0)
+        self.assertEqual(w.pending, 1)
+        self.assertTrue(self.r.get_sample_value('remote_write_dropped_samples_total',
+                                                {'reason': 'out_of_order'}) > 0)
+
+
+def scratch(name):
+    """A path for a scratch file, removed first (CPython: the temp folder; the board
+    interpreters: /tmp; the WebAssembly port: its in-memory file system)."""
+    import os
+    try:
+        import tempfile
+        folder = tempfile.gettempdir()
+    except ImportError:
+        folder = '/tmp'
+        try:
+            os.stat(folder)
+        except OSError:
+            folder = '/t'
+    path = folder + '/promexp-%s' % name
+    for p in (path, path + '.tmp'):
+        try:
+            os.remove(p)
+        except OSError:
+            pass
+    return path
+
+
+class RemoteWriteFileBuffer(unittest.TestCase):
+    """RemoteWriter(path=...): the buffer in a file, which a reset does not lose."""
+
+    def setUp(self):
+        self.r = CollectorRegistry()
+        self.g = Gauge('soil_moisture_ratio', 'Soil moisture.', ['bed'], registry=self.r)
+        self.path = scratch('rw-%d' % id(self))
+        self.t = [NOW]
+
+    def tearDown(self):
+        import os
+        for p in (self.path, self.path + '.tmp'):
+            try:
+                os.remove(p)
+            except OSError:
+                pass
+
+    def writer(self, *answers, **kw):
+        self.net = FakeNet(answers)
+        return RemoteWriter('http://receiver:9090/api/v1/write', self.r, net=self.net,
+                            labels={'job': 'garden'}, path=self.path,
+                            clock=lambda: self.t[0], **kw)
+
+    def offline(self, w, n):
+        for i in range(n):
+            self.g.labels('north').set(i)
+            self.t[0] += 10
+            w.snapshot()
+
+    def key(self):
+        return (('__name__', 'soil_moisture_ratio'), ('bed', 'north'), ('job', 'garden'))
+
+    def test_a_reset_loses_nothing_taken(self):
+        w = self.writer()
+        self.offline(w, 5)
+        held = w.held
+        del w  # the board resets
+        w = self.writer(answer(204))
+        self.assertEqual((w.pending, w.held), (5, held))
+        self.assertEqual(w.flush(), held)
+        line, headers, body = parse_request(self.net.connected[0][2].out)
+        series = decode(body)
+        self.assertEqual(series[self.key()], [(float(i), (NOW + 10 * (i + 1)) * 1000)
+                                              for i in range(5)])
+        self.assertEqual((w.pending, w.held), (0, 0))
+        import os
+        self.assertEqual(os.stat(self.path)[6], 0)
+
+    def test_a_record_cut_short_by_a_reset_is_dropped(self):
+        w = self.writer()
+        self.offline(w, 3)
+        import os
+        size = os.stat(self.path)[6]
+        with open(self.path, 'ab') as f:
+            f.write(b'\x40\x00\x00\x00\x02\x00\x00\x00\x0a\x10')  # half a record
+        w = self.writer(answer(204))
+        self.assertEqual(w.pending, 3)
+        self.assertEqual(os.stat(self.path)[6], size)
+        w.flush()
+        series = decode(parse_request(self.net.connected[0][2].out)[2])
+        self.assertEqual(len(series[self.key()]), 3)
+
+    def test_bounded_in_bytes_oldest_dropped_and_counted(self):
+        import os
+        w = self.writer(max_bytes=2000)
+        taken = 0
+        for i in range(40):
+            self.g.labels('north').set(i)
+            self.t[0] += 10
+            taken += w.snapshot()
+            self.assertTrue(os.stat(self.path)[6] <= 2000)
+        dropped = self.r.get_sample_value('remote_write_dropped_samples_total',
+                                          {'reason': 'buffer_full'})
+        self.assertEqual(dropped + w.held, taken)
+        self.assertTrue(w.held > 0)
+        self.net.answers.append(answer(204))
+        w.flush()
+        values = [v for v, t in decode(parse_request(self.net.connected[0][2].out)[2])[
+            self.key()]]
+        self.assertEqual(values[-1], 39.0)  # the newest are kept, in order
+        self.assertEqual(values, sorted(values))
+
+    def test_sent_in_batches_and_the_rest_kept(self):
+        w = self.writer(answer(204), answer(500), max_batch=4)
+        self.offline(w, 6)  # 3 samples a snapshot: soil, the sent counter's _total, _created
+        self.assertEqual(w.flush(), 3)  # one snapshot a request; the second gets a 500
+        self.assertEqual(w.pending, 5)
+        w = self.writer(*[answer(204)] * 5, max_batch=4)  # after a reset, the rest is still there
+        self.assertEqual((w.pending, w.held), (5, 15))
+        self.assertEqual(w.flush(), 15)
+        self.assertEqual(len(self.net.connected), 5)
+        ts = [decode(parse_request(sock.out)[2])[self.key()][0][1]
+              for h, p, sock in self.net.connected]
+        self.assertEqual(ts, [(NOW + 10 * i) * 1000 for i in range(2, 7)])
 
 
 if __name__ == '__main__':
