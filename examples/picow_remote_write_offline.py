@@ -3,8 +3,9 @@
 is away it keeps the samples (bounded) and sends the backlog, oldest first, when it's back.
 
 The clock must be set before sampling (ntptime here), or RemoteWriter refuses with
-ClockNotSetError rather than send samples from the year 2000. lightsleep keeps RAM (and the
-backlog); deepsleep would lose it.
+ClockNotSetError rather than send samples from the year 2000. The backlog is kept in a file
+on flash (BACKLOG_FILE, at most 64 KB), so neither a reset nor deepsleep loses it; without
+path= it is kept in RAM (lightsleep keeps that, deepsleep does not).
 """
 import time
 
@@ -18,9 +19,10 @@ WIFI_SSID = 'my-network'
 WIFI_PASSWORD = 'my-password'
 RECEIVER = 'http://192.168.1.10:9090/api/v1/write'
 EVERY_MS = 60 * 1000
+BACKLOG_FILE = '/remote_write.buf'
 
 
-def setup(net=None, clock=None):
+def setup(net=None, clock=None, path=None):
     registry = CollectorRegistry()
     state = {
         'soil': Gauge('soil_moisture_ratio', 'Soil moisture (0 dry, 1 wet).', ['bed'],
@@ -31,6 +33,8 @@ def setup(net=None, clock=None):
     kw = {'net': net} if net is not None else {}
     if clock is not None:
         kw['clock'] = clock
+    if path is not None:
+        kw['path'] = path
     state['writer'] = RemoteWriter(RECEIVER, registry,
                                    labels={'job': 'garden', 'instance': 'picow-1'},
                                    max_samples=2000, **kw)
@@ -52,7 +56,7 @@ def main():
     while not wlan.isconnected():
         time.sleep_ms(200)
     ntptime.settime()
-    state = setup()
+    state = setup(path=BACKLOG_FILE)
     while True:
         if not wlan.isconnected():
             wlan.connect(WIFI_SSID, WIFI_PASSWORD)

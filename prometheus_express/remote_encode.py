@@ -86,37 +86,33 @@ def double(v):
     return struct.pack('<Q', sign | (e + 1023) << 52 | (v & ((1 << 52) - 1)))
 
 
-def runs(snaps):
-    """Consecutive snapshots sharing one keys list, as lists of snapshots."""
-    out = []
-    for s in snaps:
-        if out and out[-1][0][0] is s[0]:
-            out[-1].append(s)
-        else:
-            out.append([s])
-    return out
+def _ts(snap):
+    return struct.unpack_from('<q', snap[1], 0)[0]
 
 
-def _stamps(run):
-    """The encoded timestamp varints of a run, and the bytes each sample takes in a series."""
-    stamps = []
+def _run(snaps, i, hi):
+    """(end, bytes each sample takes in a series) of the run of snapshots from i that share
+    one keys list."""
+    keys = snaps[i][0]
     size = 0
-    for keys, data in run:
-        b = bytearray()
-        varint(struct.unpack_from('<q', data, 0)[0], b)
-        stamps.append(b)
-        size += 12 + len(b)  # tag, length, 0x09 + double, 0x10 + timestamp
-    return stamps, size
+    j = i
+    while j < hi and snaps[j][0] is keys:
+        size += 12 + vlen(_ts(snaps[j]) % (1 << 64))  # tag, length, 0x09 + double, 0x10 + ts
+        j += 1
+    return j, size
 
 
-def raw_length(snaps):
-    """Bytes of the WriteRequest for snaps (before framing)."""
+def raw_length(snaps, lo=0, hi=None):
+    """Bytes of the WriteRequest for snaps[lo:hi] (before framing)."""
+    hi = len(snaps) if hi is None else hi
     n = 0
-    for run in runs(snaps):
-        size = _stamps(run)[1]
-        for k in run[0][0]:
+    i = lo
+    while i < hi:
+        j, size = _run(snaps, i, hi)
+        for k in snaps[i][0]:
             m = len(k) + size
             n += 1 + vlen(m) + m
+        i = j
     return n
 
 
@@ -132,21 +128,24 @@ def body_length(raw):
 
 class Framer:
     """Takes the raw WriteRequest bytes in pieces and sends the snappy block through
-    send(bytes-like) in pieces of about `size` bytes, from one reused buffer."""
+    send(bytes-like) in pieces of about `size` bytes, from one reused buffer (buf: one to
+    reuse, kept by the caller between requests)."""
 
-    def __init__(self, raw, send, size=512):
+    def __init__(self, raw, send, size=512, buf=None):
         self.left = raw      # raw bytes still to come
         self.room = 0        # bytes the current literal can still take
         self.send = send
         self.size = size
-        self.buf = bytearray()
+        self.buf = bytearray() if buf is None else buf
+        self.buf[:] = b''
         varint(raw, self.buf)
 
-    def write(self, data):
+    def write(self, data, pos=0, end=None):
+        """Take data[pos:end]."""
         buf = self.buf
-        mv = memoryview(data)
-        pos = 0
-        while pos < len(mv):
+        if end is None:
+            end = len(data)
+        while pos < end:
             if not self.room:
                 k = min(self.left, _CHUNK)
                 if k <= 60:
@@ -159,8 +158,8 @@ class Framer:
                     buf.append((k - 1) & 0xff)
                     buf.append((k - 1) >> 8)
                 self.room = k
-            take = min(self.room, len(mv) - pos)
-            buf.extend(mv[pos:pos + take])
+            take = min(self.room, end - pos)
+            buf.extend(data if take == len(data) else memoryview(data)[pos:pos + take])
             pos += take
             self.room -= take
             self.left -= take
@@ -173,28 +172,32 @@ class Framer:
             self.buf[:] = b''
 
 
-def write_series(snaps, w):
-    """Write the WriteRequest for snaps through w(bytes-like), a few bytes at a time."""
+def write_series(snaps, w, lo=0, hi=None):
+    """Write the WriteRequest for snaps[lo:hi] through w(bytes-like), a few bytes at a time
+    (from one small buffer: nothing per sample is kept)."""
+    hi = len(snaps) if hi is None else hi
     head = bytearray(16)
-    for run in runs(snaps):
-        stamps, size = _stamps(run)
-        keys = run[0][0]
-        for i in range(len(keys)):
-            k = keys[i]
+    i = lo
+    while i < hi:
+        j, size = _run(snaps, i, hi)
+        keys = snaps[i][0]
+        for x in range(len(keys)):
+            k = keys[x]
             head[:] = b'\x0a'
             varint(len(k) + size, head)
             w(head)
             w(k)
-            at = 8 + 8 * i
-            for j in range(len(run)):
-                head[:] = b'\x12'
-                head.append(10 + len(stamps[j]))
-                head.append(0x09)
+            at = 8 + 8 * x
+            for s in range(i, j):
+                t = _ts(snaps[s])
+                head[:] = b'\x12\x00\x09'
+                head[1] = 10 + vlen(t % (1 << 64))
                 w(head)
-                w(memoryview(run[j][1])[at:at + 8])
+                w(snaps[s][1], at, at + 8)
                 head[:] = b'\x10'
-                head.extend(stamps[j])
+                varint(t, head)
                 w(head)
+        i = j
 
 
 def snappy_literal(data):

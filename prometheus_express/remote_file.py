@@ -86,7 +86,7 @@ class FileBuffer:
 
     def add(self, snap):
         """Append one snapshot; returns the samples dropped to keep under max_bytes."""
-        raw = raw_length([snap])
+        raw = raw_length((snap,))
         n = len(snap[0])
         if 8 + raw > self.max_bytes:
             return n
@@ -95,12 +95,12 @@ class FileBuffer:
             dropped = self._shed(self.size + 8 + raw - self.max_bytes * 3 // 4)
         buf = bytearray(struct.pack('<II', raw, n))
         with open(self.path, 'ab') as f:
-            def w(data):
-                buf.extend(data)
+            def w(data, pos=0, end=None):
+                buf.extend(data if end is None else memoryview(data)[pos:end])
                 if len(buf) >= _STEP:
                     f.write(buf)
                     buf[:] = b''
-            write_series([snap], w)
+            write_series((snap,), w)
             f.write(buf)
         self.records += 1
         self.held += n
@@ -145,7 +145,7 @@ class FileBuffer:
                     k = f.readinto(memoryview(buf)[:min(_STEP, stop - pos)])
                     if not k:
                         raise OSError(5, 'remote write buffer file shrank')
-                    w(memoryview(buf)[:k])
+                    w(buf, 0, k)
                     pos += k
 
     def drop(self, k):

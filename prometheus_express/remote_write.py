@@ -19,6 +19,7 @@ request to the socket as it encodes it (remote_encode.py): a few hundred bytes o
 the buffered samples. 5xx and 429 are retried after a capped exponential back-off (or the
 receiver's Retry-After); other 4xx answers drop the batch (the receiver will never take it).
 """
+import gc
 import struct
 
 from ._clock import wall
@@ -92,12 +93,12 @@ class _Memory:
                 break
             n += len(keys)
             k += 1
-        snaps = self.snaps[:k]
-        return k, n, raw_length(snaps), lambda w: write_series(snaps, w)
+        snaps = self.snaps  # no copy: a board may not have the room for one
+        return k, n, raw_length(snaps, 0, k), lambda w: write_series(snaps, w, 0, k)
 
     def drop(self, k):
-        for s in self.snaps[:k]:
-            self.held -= len(s[0])
+        for i in range(k):
+            self.held -= len(self.snaps[i][0])
         del self.snaps[:k]
 
 
@@ -147,6 +148,8 @@ class RemoteWriter:
         self._ms = None      # the last snapshot's timestamp
         self._retry_at = None
         self._backoff = 0
+        self._chunk = 16384 if CPYTHON else 512
+        self._out = bytearray(self._chunk + 64)  # the request's buffer, made once
         self.dropped = Counter('remote_write_dropped_samples',
                                'Samples dropped before a receiver took them, by reason.',
                                ['reason'], registry=None)
@@ -189,7 +192,7 @@ class RemoteWriter:
         last = self._last
         now = {}
         keys = []
-        data = bytearray(struct.pack('<q', ms))
+        vals = []
         extra = self.labels
         for name, pairs, value in registry_samples(self.registry):
             d = dict(extra)
@@ -200,17 +203,25 @@ class RemoteWriter:
             k = last.get(k, k)
             if k in now:
                 continue  # one series twice (two collectors claim it): the first counts
-            v = double(value)
+            vals.append(double(value))
             now[k] = k
             keys.append(k)
-            data.extend(v)
         gone = [k for k in last if k not in now]
         if gone:
             keys.extend(gone)
-            for k in gone:
-                data.extend(STALE)
         elif keys == self._keys:
             keys = self._keys  # the same series as last time: share the list
+        if not CPYTHON:
+            gc.collect()  # the snapshot's long-lived block goes in the lowest hole
+        data = bytearray(8 + 8 * len(keys))  # allocated once, at its size: no growing
+        struct.pack_into('<q', data, 0, ms)
+        at = 8
+        for v in vals:
+            data[at:at + 8] = v
+            at += 8
+        for k in gone:
+            data[at:at + 8] = STALE
+            at += 8
         self._keys = keys
         self._last = now
         self._ms = ms
@@ -227,12 +238,11 @@ class RemoteWriter:
             return 0
         total = 0
         buf = self.buffer
-        chunk = 16384 if CPYTHON else 512
         while len(buf):
             k, n, raw, write = buf.batch(self.max_batch)
 
             def body(send):
-                f = Framer(raw, send, chunk)
+                f = Framer(raw, send, self._chunk, self._out)
                 write(f.write)
                 f.flush()
                 if f.left:

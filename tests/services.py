@@ -1,4 +1,5 @@
-"""Start and stop the real Prometheus and Pushgateway (Debian packages) on 127.0.0.1."""
+"""Start and stop the real Prometheus, Pushgateway and VictoriaMetrics (Debian packages) on
+127.0.0.1."""
 import json
 import os
 import shutil
@@ -51,13 +52,15 @@ def wait_for(fn, timeout=30, interval=0.2):
 
 
 class Service:
+    ready = '/-/ready'
+
     def __init__(self, args, port, log_name):
         self.port = port
         self.log = tempfile.NamedTemporaryFile(prefix=log_name, suffix='.log', delete=False)
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
         self.url = 'http://127.0.0.1:%d' % port
         try:
-            wait_for(lambda: urllib.request.urlopen(self.url + '/-/ready', timeout=2).status == 200)
+            wait_for(lambda: urllib.request.urlopen(self.url + self.ready, timeout=2).status == 200)
         except AssertionError:
             self.stop()
             raise AssertionError('%s did not start: %s' % (args[0], self.output()))
@@ -116,3 +119,37 @@ class Pushgateway(Service):
         port = port or free_port()
         Service.__init__(self, [binary, '--web.listen-address=127.0.0.1:%d' % port], port,
                          'pushgateway')
+
+
+class VictoriaMetrics(Service):
+    """victoria-metrics single-node: remote write at /api/v1/write, PromQL at /api/v1/query."""
+    ready = '/health'
+
+    def __init__(self, port=None, storage=None):
+        binary = need('victoria-metrics')
+        port = port or free_port()
+        self.storage = storage or tempfile.mkdtemp(prefix='promexp-vm-')
+        Service.__init__(self, [binary, '-storageDataPath=' + self.storage,
+                                '-httpListenAddr=127.0.0.1:%d' % port,
+                                '-search.latencyOffset=0s', '-search.disableCache',
+                                '-loggerLevel=ERROR'], port, 'victoria-metrics')
+
+    def flush(self):
+        """Make what was just written searchable."""
+        urllib.request.urlopen(self.url + '/internal/force_flush', timeout=5).read()
+
+    def query(self, q, at=None):
+        self.flush()
+        return Prometheus.query(self, q, at)
+
+    def export(self, match):
+        """[(labels, [(ts ms, value)])] of the raw samples of series matching `match`."""
+        self.flush()
+        with urllib.request.urlopen(self.url + '/api/v1/export?' + urllib.parse.urlencode(
+                {'match[]': match}), timeout=5) as r:
+            lines = r.read().decode().splitlines()
+        out = []
+        for line in lines:
+            d = json.loads(line)
+            out.append((d['metric'], list(zip(d['timestamps'], d['values']))))
+        return out

@@ -5,7 +5,9 @@ firmware is: 32-bit objects, float32, a capped heap, real sockets):
   series there;
 - the capped-heap behaviour holds: 250 labelled series served whole in a 96 KB heap, and a
   soak (values updated between polls, 10% of the children replaced every 20 polls) of 300
-  scrapes on new connections, all whole.
+  scrapes on new connections, all whole;
+- remote write flushes a 2,000-sample backlog (in RAM, and in a file) to a receiver under a
+  96 KB heap, a few KB of heap beyond the samples.
 The full table (ours beside prometheus-express 0.0.4) is bench/board.py.
 Skipped with a message where ../shared/tools is absent; under .ci/run a missing tool fails."""
 import glob
@@ -193,3 +195,54 @@ class CappedHeap(unittest.TestCase):
         self.assertFalse(bench.whole_soak_page(good.encode()[:-400], 'ours'))
         bad = good + 'sensor_value{sensor="sensor-3"} 1.0\n'
         self.assertFalse(bench.whole_soak_page(bad.encode(), 'old'))
+
+
+class RemoteWriteBacklog(unittest.TestCase):
+    """tests/boards/remote_flush.py: 18 gauges and the writer's own counter, 100 snapshots 15 s
+    apart (2,000 samples), flushed in one go under a 96 KB heap; the receiver decodes them
+    with the protobuf and cramjam packages."""
+
+    def flush(self, interp, mode):
+        from test_remote_write import Receiver
+        rx = Receiver()
+        self.addCleanup(rx.stop)
+        port = int(rx.url.split(':')[2].split('/')[0])
+        args = [tool(interp), '-X', 'heapsize=96k', os.path.join(HERE, 'boards', 'remote_flush.py'),
+                str(port), mode]
+        if mode == 'file':
+            path = os.path.join(self.tmp(), 'backlog.buf')
+            args.append(path)
+        p = subprocess.run(args, env=dict(os.environ, MICROPYPATH='.frozen:' + ROOT),
+                           capture_output=True, text=True, timeout=300)
+        out = p.stdout + p.stderr
+        self.assertEqual(p.returncode, 0, out)
+        vals = dict(line.split(' ', 1) for line in out.splitlines() if ' ' in line)
+        self.assertEqual(vals['SENT'], '2000', out)
+        self.assertEqual(vals['LEFT'], '0', out)
+        got = rx.samples()
+        self.assertEqual(sum(len(v) for v in got.values()), 2000)
+        for j in range(18):
+            key = (('__name__', 'cell_voltage'), ('cell', 'cell-%02d' % j), ('instance', 'pico-1'),
+                   ('job', 'board'))
+            ts = [t for v, t in got[key]]
+            self.assertEqual(ts, [(1790000000 + 15 * i) * 1000 for i in range(100)])
+            for i, (v, t) in enumerate(got[key][1:], 1):
+                self.assertAlmostEqual(v, 3.3 + (i * 18 + j) % 100 / 1000, places=5)
+        held, per = vals['HELD'].split()
+        self.assertTrue(float(per) < 16, out)   # bytes of heap per buffered sample
+        self.assertTrue(int(vals['PEAK']) < 4096, out)  # heap live beyond the backlog
+        return out
+
+    def tmp(self):
+        import tempfile
+        d = tempfile.mkdtemp(prefix='promexp-rw-')
+        self.addCleanup(lambda: __import__('shutil').rmtree(d, True))
+        return d
+
+    def test_micropython_board(self):
+        self.flush('micropython-board', 'memory')
+        self.flush('micropython-board', 'file')
+
+    def test_circuitpython_board(self):
+        self.flush('circuitpython-board', 'memory')
+        self.flush('circuitpython-board', 'file')

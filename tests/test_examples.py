@@ -140,7 +140,7 @@ class Examples(unittest.TestCase):
         self.assertEqual(ex.sample_once(state, adc=ADC(26)), 0)  # offline: kept
         t[0] += 60
         state['writer'].flush(force=True)
-        self.assertEqual(state['writer'].pending, [])
+        self.assertEqual(state['writer'].pending, 0)
 
 
 if __name__ == '__main__':
