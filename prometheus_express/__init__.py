@@ -1,7 +1,8 @@
 """Prometheus instrumentation for MicroPython, CircuitPython and CPython.
 
-Imported on: CPython, MicroPython, CircuitPython. On CPython importing the package imports
-nothing else; on boards it compiles the core (see the end of this file). Every other public
+Imported on: CPython, MicroPython, CircuitPython. On CPython importing the package registers
+the process, platform and gc collectors with the default REGISTRY, as prometheus_client's
+import does (process.py); on boards it compiles the core (see the end of this file). Every other public
 name loads its module on first use (module-level __getattr__), so a board pays in RAM only
 for what it touches.
 """
@@ -19,7 +20,8 @@ _WHERE = ('metrics:Counter Gauge MetricWrapperBase disable_created_metrics '
           'instance_ip_grouping_key;remote_write:RemoteWriter;board:BoardCollector')
 
 
-# What `from prometheus_express import *` gives (resolved on first use, as every name here).
+# What `from prometheus_express import *` gives (resolved on first use, as every name here);
+# on CPython prometheus_client's whole __all__ (dropin.py).
 __all__ = ('CollectorRegistry', 'REGISTRY', 'Metric', 'Counter', 'Gauge', 'Summary',
            'Histogram', 'Info', 'Enum', 'CONTENT_TYPE_LATEST', 'CONTENT_TYPE_PLAIN_0_0_4',
            'CONTENT_TYPE_PLAIN_1_0_0', 'generate_latest', 'start_http_server',
@@ -40,8 +42,12 @@ def __getattr__(name):
             value = mod if name == module else getattr(mod, name)
             globals()[name] = value
             return value
-    if name in ('_format', '_clock', '_sockets', '_timing', '_lock', 'metric_ops', 'collection', 'familytext', 'core'):
+    if name in ('_format', '_clock', '_sockets', '_timing', '_lock', 'metric_ops', 'collection',
+                'familytext', 'core'):
         return __import__('prometheus_express.' + name, None, None, ['__name__'])
+    if __import__('sys').implementation.name == 'cpython':
+        from .dropin import find
+        return find(name)
     raise AttributeError("module 'prometheus_express' has no attribute '%s'" % name)
 
 
@@ -52,3 +58,5 @@ def __getattr__(name):
 if __import__('sys').implementation.name != 'cpython':
     __import__('prometheus_express.exposition')
     __import__('prometheus_express.metrics')
+else:  # the default REGISTRY carries the process, platform and gc collectors, as upstream's
+    from .dropin import __all__  # noqa: F811

@@ -4,6 +4,10 @@ Imported on: CPython, MicroPython, CircuitPython. No `re`: names are checked cha
 """
 # The one runtime switch: CPython (threads, plenty of RAM, fast joins) or a board.
 CPYTHON = __import__('sys').implementation.name == 'cpython'
+# Names limited to the classic character set (validation.enable_legacy_validation(), or
+# PROMETHEUS_LEGACY_NAME_VALIDATION=true on CPython); otherwise any UTF-8 name is taken.
+LEGACY = [CPYTHON and __import__('os').environ.get('PROMETHEUS_LEGACY_NAME_VALIDATION', '')
+          .lower() in ('true', '1', 't')]
 
 
 def fmt(d):
@@ -63,11 +67,15 @@ def full_name(typ, name, namespace, subsystem, unit):
         full += '_' + unit
     if unit and typ in ('info', 'stateset'):
         raise ValueError('Metric name is of a type that cannot have a unit: ' + full)
+    if LEGACY[0] and escape_name(full) != full:
+        raise ValueError('invalid metric name ' + full)
     return full
 
 
 def validate_labelname(l):
     if not isinstance(l, str) or not l:
         raise ValueError('Invalid label metric name: ' + str(l))
+    if LEGACY[0] and escape_name(l, False) != l:
+        raise ValueError('Invalid label metric name: ' + l)
     if l.startswith('__'):
         raise ValueError('Reserved label metric name: ' + l)

@@ -105,12 +105,15 @@ class Net:
 def recv_some(s, buf, n=4096 if CPYTHON else 512):
     """Read into bytearray buf (appending); return the byte count (0: peer closed).
 
-    MicroPython sockets have recv but no recv_into; CircuitPython's have only recv_into."""
+    MicroPython sockets have recv but no recv_into; CircuitPython's have only recv_into. A
+    heap with no contiguous room for n bytes gets the data 64 bytes at a time."""
     try:
         data = s.recv(n)
     except AttributeError:
         data = bytearray(n)
         data = data[:s.recv_into(data)]
+    except MemoryError:
+        data = s.recv(64)
     buf.extend(data)
     return len(data)
 

@@ -15,11 +15,13 @@ Each metric is exported where the runtime can tell, and skipped (never an error)
   board_info{board, runtime, version}                sys.implementation, os.uname
   python_info{implementation,major,minor,patchlevel,version}   as prometheus_client has it
   process_* (CPython on Linux)                       as prometheus_client's ProcessCollector
+python_info and process_* are left out where the registry has them already (CPython's default
+REGISTRY carries prometheus_client's process, platform and gc collectors: process.py).
 """
 import sys
 
 from ._timing import elapsed, ticks
-from .families import (CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily)
+from .families import GaugeMetricFamily, InfoMetricFamily
 from .registry import REGISTRY
 
 _RESET_NAMES = ('PWRON_RESET', 'HARD_RESET', 'WDT_RESET', 'DEEPSLEEP_RESET', 'SOFT_RESET',
@@ -37,7 +39,11 @@ class BoardCollector:
         self._modules = modules
         self._ns = namespace + '_' if namespace else ''
         self._start = ticks()
-        self._pid_start = None
+        self._proc = None
+        names = getattr(registry, '_names', {})
+        self._own_process = (sys.implementation.name == 'cpython' and
+                             'process_cpu_seconds_total' not in names)
+        self._own_python = 'python_info' not in names
         if registry is not None:
             registry.register(self)
 
@@ -166,38 +172,16 @@ class BoardCollector:
                 board = os.uname().machine
             except Exception:
                 board = sys.platform
-        return [py, InfoMetricFamily(ns + 'board', 'The board and its runtime.', value={
-            'board': board, 'runtime': impl.name, 'version': version})]
+        return ([py] if self._own_python else []) + [InfoMetricFamily(
+            ns + 'board', 'The board and its runtime.', value={
+                'board': board, 'runtime': impl.name, 'version': version})]
 
     def _process(self, ns):
-        """process_* as prometheus_client's ProcessCollector (Linux /proc)."""
-        if sys.implementation.name != 'cpython':
+        """process_* as prometheus_client's ProcessCollector (CPython on Linux), unless the
+        registry has them already (the default REGISTRY does, on CPython)."""
+        if not self._own_process:
             return []
-        import os
-        with open('/proc/self/stat', 'rb') as f:
-            parts = f.read().split(b')')[-1].split()
-        ticks_per_s = os.sysconf('SC_CLK_TCK')
-        page = os.sysconf('SC_PAGE_SIZE')
-        if self._pid_start is None:
-            with open('/proc/stat', 'rb') as f:
-                btime = [float(l.split()[1]) for l in f if l.startswith(b'btime')][0]
-            self._pid_start = btime + float(parts[19]) / ticks_per_s
-        out = [GaugeMetricFamily('process_virtual_memory_bytes', 'Virtual memory size in bytes.',
-                                 value=float(parts[20])),
-               GaugeMetricFamily('process_resident_memory_bytes',
-                                 'Resident memory size in bytes.', value=float(parts[21]) * page),
-               GaugeMetricFamily('process_start_time_seconds',
-                                 'Start time of the process since unix epoch in seconds.',
-                                 value=self._pid_start),
-               CounterMetricFamily('process_cpu_seconds', 'Total user and system CPU time '
-                                   'spent in seconds.',
-                                   value=(float(parts[11]) + float(parts[12])) / ticks_per_s),
-               GaugeMetricFamily('process_open_fds', 'Number of open file descriptors.',
-                                 value=len(os.listdir('/proc/self/fd')))]
-        with open('/proc/self/limits', 'rb') as f:
-            for line in f:
-                if line.startswith(b'Max open files'):
-                    out.append(GaugeMetricFamily('process_max_fds',
-                                                 'Maximum number of open file descriptors.',
-                                                 value=float(line.split()[3])))
-        return out
+        if self._proc is None:
+            from .process import ProcessCollector
+            self._proc = ProcessCollector(registry=None)
+        return self._proc.collect()

@@ -86,13 +86,19 @@ def collect(metric):
     from .families import Metric
     m = Metric(metric._name, metric._documentation, metric._type, metric._unit)
     names = metric._labelnames
+    ex = None
     for values, c in children(metric):
         base = dict(zip(names, values))
+        i = 0
         for suffix, extra, value in samples(metric, c):
             labels = dict(base)
             labels.update(extra)
+            if metric._has_ex:
+                from .metric_ops import exemplar_of
+                ex = exemplar_of(c, suffix, i)
+                i += suffix == '_bucket'
             m.add_sample(metric._name + suffix, labels, float(value) if value.__class__ is int
-                         else value)
+                         else value, None, ex)
     return [m]
 
 
@@ -168,10 +174,27 @@ class RestrictedRegistry:
         return self._registry.collectors()
 
     def collect(self):
-        for m in self._registry.collect():
-            r = m._restricted_metric(self._name_set)
-            if r:
-                yield r
+        """The wanted samples; collect() is called only on collectors that claim a wanted
+        name (or claim none, with support_collectors_without_names)."""
+        from .registry import Collector
+        reg = self._registry
+        ns = self._ns
+        want = self._name_set
+        if self._target_info:
+            yield namespaced(target_info_metric(reg), ns)
+        for c in reg.collectors():
+            if isinstance(c, Collector):
+                names = emitted(c, ns)
+            else:
+                names = [ns + n for n in reg._claimed.get(id(c), ())]
+                if not names and not getattr(reg, '_without_names', False):
+                    continue
+            if names and not [n for n in names if n in want]:
+                continue
+            for m in c.collect():
+                r = namespaced(m, ns)._restricted_metric(want)
+                if r:
+                    yield r
 
 
 class _Restricted:
@@ -201,10 +224,11 @@ def emitted(metric, ns):
     return [base + s for s in _SUFFIXES[metric._type]]
 
 
-def labelstr(pairs):
-    """'{a="x",b="y"}' for (name, value) pairs already in output order; '' for none."""
+def labelstr(pairs, label=None):
+    """'{a="x",b="y"}' for (name, value) pairs already in output order; '' for none.
+    label: writes a label name (default: the underscores scheme)."""
     from ._format import escape_name, escape_value
     if not pairs:
         return ''
-    return '{' + ','.join([escape_name(k, False) + '="' + escape_value(v) + '"'
-                           for k, v in pairs]) + '}'
+    return '{' + ','.join([(label(k) if label else escape_name(k, False)) + '="' +
+                           escape_value(v) + '"' for k, v in pairs]) + '}'

@@ -5,7 +5,8 @@ Imported on: CPython (and any runtime whose program imports it; the package neve
 """
 from .families import (CounterMetricFamily, Exemplar, GaugeHistogramMetricFamily,  # noqa: F401
                        GaugeMetricFamily, HistogramMetricFamily, InfoMetricFamily, Metric,
-                       Sample, StateSetMetricFamily, SummaryMetricFamily, UnknownMetricFamily)
+                       Sample, StateSetMetricFamily, SummaryMetricFamily, Timestamp,
+                       UnknownMetricFamily, UntypedMetricFamily)
 from .metrics import Counter, Gauge  # noqa: F401
 from .metrics_extra import Enum, Histogram, Info, Summary  # noqa: F401
-from .registry import REGISTRY, CollectorRegistry  # noqa: F401
+from .registry import REGISTRY, CollectorRegistry, DuplicateTimeseries  # noqa: F401

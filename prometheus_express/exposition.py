@@ -51,36 +51,53 @@ def metric_rows(c, w, ns, om, o, lim):
         yield from c._created_rows(w, ns, o, lim, lambda: _head(w, c, ns, 1))
 
 
-def page(registry, w, om, o=(), lim=1):
+def plain(c, esc, om):
+    """Whether our metric c is written from its children (else through collect()): always
+    for underscores, and for allow-utf-8 when its names are of the classic character set;
+    not in OpenMetrics once it has exemplars."""
+    if om and c._has_ex:
+        return False
+    if esc is None or esc == 'underscores':
+        return True
+    if esc != 'allow-utf-8' or c._ename != c._name:
+        return False
+    for n in c._labelnames:
+        if escape_name(n, False) != n:
+            return False
+    return True
+
+
+def page(registry, w, om, o=(), lim=1, esc=None):
     """Generator: write registry's page through w(str), yielding whenever len(o) has reached
-    lim (o is what w fills: a buffer, or a list of pieces)."""
+    lim (o is what w fills: a buffer, or a list of pieces). esc: the escaping scheme for
+    names (None: underscores)."""
     if registry.__class__ is not CollectorRegistry or registry._target_info:
         from .familytext import page as any_page  # views, subclasses, target_info
-        yield from any_page(registry, w, om, o, lim)
+        yield from any_page(registry, w, om, o, lim, esc)
         return
     ns = registry._ns
     for c in registry.collectors():
-        if isinstance(c, Collector):
+        if isinstance(c, Collector) and plain(c, esc, om):
             yield from metric_rows(c, w, ns, om, o, lim)
         else:
             from .familytext import write
             for m in c.collect():
-                write(m, w, ns, om)
+                write(m, w, ns, om, esc)
         if len(o) >= lim:
             yield
     if om:
         w('# EOF\n')
 
 
-def write_text(registry, write):
+def write_text(registry, write, escaping=None):
     """Write the Prometheus text format 0.0.4 page for registry through write(str)."""
-    for _ in page(registry, write, False):
+    for _ in page(registry, write, False, (), 1, escaping):
         pass
 
 
-def write_openmetrics(registry, write):
+def write_openmetrics(registry, write, escaping=None):
     """Write the OpenMetrics 1.0 page for registry through write(str), ending in # EOF."""
-    for _ in page(registry, write, True):
+    for _ in page(registry, write, True, (), 1, escaping):
         pass
 
 
@@ -95,18 +112,27 @@ def render_bytes(body):
     return bytes(buf)
 
 
-def generate_latest(registry=REGISTRY):
-    """The text format 0.0.4 page as UTF-8 bytes (prometheus_client.generate_latest)."""
-    return render_bytes(lambda w: write_text(registry, w))
+def generate_latest(registry=REGISTRY, escaping='underscores'):
+    """The text format page as UTF-8 bytes (prometheus_client.generate_latest); escaping:
+    how names outside the classic character set are written (openmetrics.py)."""
+    return render_bytes(lambda w: write_text(registry, w, escaping))
 
 
-def generate_openmetrics(registry=REGISTRY):
+def generate_openmetrics(registry=REGISTRY, escaping='underscores'):
     """The OpenMetrics 1.0 page as UTF-8 bytes (prometheus_client.openmetrics.exposition)."""
-    return render_bytes(lambda w: write_openmetrics(registry, w))
+    return render_bytes(lambda w: write_openmetrics(registry, w, escaping))
 
 
 def choose_encoder(accept_header):
-    """(encoder, content type) for an Accept header, as prometheus_client's choose_encoder."""
+    """(encoder, content type) for an Accept header, as prometheus_client's choose_encoder:
+    the encoder takes a registry."""
     from .http import negotiate
-    om, ctype = negotiate(accept_header)
-    return (generate_openmetrics if om else generate_latest), ctype
+    om, ctype, esc = negotiate(accept_header)
+    gen = generate_openmetrics if om else generate_latest
+    return (gen if esc == 'underscores' else lambda r=REGISTRY: gen(r, esc)), ctype
+
+
+
+def __getattr__(name):  # prometheus_client's exposition also holds MetricsHandler & co.
+    from .dropin import find
+    return find(name)

@@ -7,7 +7,49 @@ from collections import namedtuple
 
 
 _Sample = namedtuple('Sample', ('name', 'labels', 'value', 'timestamp', 'exemplar'))
-Exemplar = namedtuple('Exemplar', ('labels', 'value', 'timestamp'))
+_Exemplar = namedtuple('Exemplar', ('labels', 'value', 'timestamp'))
+
+
+def Exemplar(labels, value, timestamp=None):
+    """An exemplar: (labels dict, value, timestamp or None)."""
+    return _Exemplar(labels, value, timestamp)
+
+
+class Timestamp:
+    """A sample timestamp with nanosecond precision: Timestamp(sec, nsec)."""
+
+    def __init__(self, sec, nsec):
+        if nsec < 0 or nsec >= 1000000000:
+            raise ValueError('Invalid value for nanoseconds in Timestamp: %s' % nsec)
+        self.sec = int(sec)
+        self.nsec = int(-nsec if sec < 0 else nsec)
+
+    def __str__(self):
+        return '%d.%09d' % (self.sec, self.nsec)
+
+    def __repr__(self):
+        return 'Timestamp(%d, %d)' % (self.sec, self.nsec)
+
+    def __float__(self):
+        return float(self.sec) + float(self.nsec) / 1e9
+
+    def _key(self):
+        return self.sec * 1000000000 + self.nsec
+
+    def __eq__(self, other):
+        return isinstance(other, Timestamp) and self._key() == other._key()
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __lt__(self, other):
+        return self._key() < other._key()
+
+    def __gt__(self, other):
+        return self._key() > other._key()
+
+    def __hash__(self):
+        return hash(self._key())
 
 
 def Sample(name, labels, value, timestamp=None, exemplar=None):

@@ -10,13 +10,34 @@ from .collection import labelstr
 _TEXT_SPLIT = ('_created', '_gsum', '_gcount')  # moved to gauge families of their own
 
 
-def _sample_line(w, ns, s, om):
-    w(ns + escape_name(s[0]))
-    w(labelstr(sorted(s[1].items())) + ' ' if s[1] else ' ')
+def _plain_label(k):
+    return escape_name(k, False)
+
+
+def _namers(esc):
+    """(metric name, label name) writers for escaping scheme esc (None: underscores)."""
+    if esc is None or esc == 'underscores':
+        return escape_name, _plain_label
+    from .openmetrics import escape_label_name, escape_metric_name
+    return (lambda n: escape_metric_name(n, esc)), (lambda k: escape_label_name(k, esc))
+
+
+def _sample_line(w, ns, s, om, esc=None):
+    name, label = _namers(esc)
+    n = name(ns + s[0])
+    labels = labelstr(sorted(s[1].items()), label) if s[1] else ''
+    if n[:1] == '"':  # allow-utf-8 and a name outside the classic set: inside the braces
+        w('{' + n + (',' + labels[1:] if labels else '}') + ' ')
+    else:
+        w(n + labels + ' ')
     w(fmt(s[2]))
     ts = s[3]
     if ts is not None:
         w(' ' + (str(ts) if om else '%d' % int(float(ts) * 1000)))
+    ex = s[4] if om and len(s) > 4 else None
+    if ex is not None:
+        w(' # ' + labelstr(sorted(ex[0].items()), str) + ' ' + fmt(ex[1]) +
+          ('' if ex[2] is None else ' ' + str(ex[2])))
     w('\n')
 
 
@@ -25,16 +46,16 @@ _TEXT_TYPES = {'counter': ('_total', 'counter'), 'info': ('_info', 'gauge'),
                'unknown': ('', 'untyped')}
 
 
-def page(registry, w, om, o, lim):
+def page(registry, w, om, o, lim, esc=None):
     """exposition.page for anything with collect() or collectors()."""
     from .collection import _Restricted, emitted, target_info_metric
-    from .exposition import metric_rows
+    from .exposition import metric_rows, plain
     from .registry import Collector
     names = getattr(registry, '_name_set', None)  # a restricted view (?name[]=)
     base = getattr(registry, '_registry', registry)
     ns = getattr(base, '_ns', '')
     if getattr(registry, '_target_info', None):
-        write(target_info_metric(registry), w, ns, om)
+        write(target_info_metric(registry), w, ns, om, esc)
     collectors = base.collectors() if hasattr(base, 'collectors') else (base,)
     for c in collectors:
         sub_ns = ns
@@ -46,29 +67,40 @@ def page(registry, w, om, o, lim):
             if n < len(want) or not want:
                 c = _Restricted(c, names, ns)  # it names its samples itself
                 sub_ns = ''
-        if isinstance(c, Collector):
+        if isinstance(c, Collector) and plain(c, esc, om):
             yield from metric_rows(c, w, ns, om, o, lim)
         else:
             for m in c.collect():
-                write(m, w, sub_ns, om)
+                write(m, w, sub_ns, om, esc)
         if len(o) >= lim:
             yield
     if om:
         w('# EOF\n')
 
 
-def write(m, w, ns, om):
-    """Write family m (its header and samples) through w in either format."""
+def write(m, w, ns, om, esc=None):
+    """Write family m (its header and samples) through w in either format; esc: the
+    escaping scheme for names (None: underscores). An error names the family, as
+    prometheus_client's does: the family is added to the exception's args."""
+    try:
+        _write(m, w, ns, om, esc)
+    except Exception as e:
+        e.args = (e.args or ('',)) + (m,)
+        raise
+
+
+def _write(m, w, ns, om, esc):
     from .exposition import header
+    name = _namers(esc)[0]
     if om:
-        header(w, ns, m.name, m.documentation, m.type, False)
+        header(w, '', name(ns + m.name), m.documentation, m.type, False, True)
         if m.unit:
-            w('# UNIT ' + ns + escape_name(m.name) + ' ' + m.unit + '\n')
+            w('# UNIT ' + name(ns + m.name) + ' ' + m.unit + '\n')
         for s in m.samples:
-            _sample_line(w, ns, s, True)
+            _sample_line(w, ns, s, True, esc)
         return
     suffix, typ = _TEXT_TYPES.get(m.type, ('', m.type))
-    header(w, ns, m.name + suffix, m.documentation, typ, True)
+    header(w, '', name(ns + m.name + suffix), m.documentation, typ, True, True)
     split = {}
     for s in m.samples:
         for suf in _TEXT_SPLIT:
@@ -76,8 +108,8 @@ def write(m, w, ns, om):
                 split.setdefault(suf, []).append(s)
                 break
         else:
-            _sample_line(w, ns, s, False)
+            _sample_line(w, ns, s, False, esc)
     for suf in sorted(split):
-        header(w, ns, m.name + suf, m.documentation, 'gauge', True)
+        header(w, '', name(ns + m.name + suf), m.documentation, 'gauge', True, True)
         for s in split[suf]:
-            _sample_line(w, ns, s, False)
+            _sample_line(w, ns, s, False, esc)

@@ -149,23 +149,29 @@ def wants_gzip(header):
 
 
 def negotiate(accept_header):
-    """(openmetrics?, content type) for an Accept header, as prometheus_client chooses."""
+    """(openmetrics?, content type, escaping) for an Accept header, as prometheus_client
+    chooses: escaping (allow-utf-8, underscores, dots, values) only with a version >= 1."""
     for accepted in (accept_header or '').split(','):
         toks = accepted.split(';')
         mime = toks[0].strip()
         if mime in ('application/openmetrics-text', 'text/plain'):
             v = ''
+            esc = None
             for t in toks[1:]:
                 t = t.strip()
-                if t[:8] == 'version=':
+                if t[:8] == 'version=' and not v:
                     v = t[8:]
+                elif t[:9] == 'escaping=' and esc is None:
+                    esc = t[9:]
+            if esc not in ('allow-utf-8', 'dots', 'values'):
+                esc = 'underscores'
             om = mime[0] == 'a'
             if om and not v:
-                return True, CONTENT_TYPE_OPENMETRICS
+                return True, CONTENT_TYPE_OPENMETRICS, 'underscores'
             if v and v.split('.')[0].isdigit() and int(v.split('.')[0]) >= 1:
-                return om, '%s; version=%s; charset=utf-8; escaping=underscores' % (
-                    mime, v if om else '1.0.0')
-    return False, CONTENT_TYPE_PLAIN_0_0_4
+                return om, '%s; version=%s; charset=utf-8; escaping=%s' % (
+                    mime, v if om else '1.0.0', esc), esc
+    return False, CONTENT_TYPE_PLAIN_0_0_4, 'underscores'
 
 
 class Response:
@@ -183,10 +189,10 @@ class Response:
 
 def metrics_response(req, registry):
     """The page for a scrape: negotiated format, ?name[]= filtering; streamed."""
-    om, ctype = negotiate(req.headers.get('accept'))
+    om, ctype, esc = negotiate(req.headers.get('accept'))
     names = [n for n in req.args('name[]') if n]
     reg = registry.restricted_registry(names) if names else registry
-    return Response(lambda w, o, lim: page(reg, w, om, o, lim), 200, ctype)
+    return Response(lambda w, o, lim: page(reg, w, om, o, lim, esc), 200, ctype)
 
 
 def metrics_handler(registry):
@@ -212,11 +218,12 @@ def status_line(version, status):
 
 def new_buffer(size):
     """An answer buffer: RESERVE bytes of room for the head, then space for `size` bytes of
-    body and 512 more, allocated now (it is reused for every answer: a board allocates it
-    once). A page stops filling it at `size`, after the line or header that crossed it: the
-    512 bytes take that overshoot and the chunk framing without the buffer having to grow
-    (which needs a larger contiguous block than a fragmented heap may have)."""
-    buf = bytearray(RESERVE + size + 512)
+    body and as much again (512 at most), allocated now (it is reused for every answer: a
+    board allocates it once). A page stops filling it at `size`, after the line or header
+    that crossed it: the room after `size` takes that overshoot and the chunk framing
+    without the buffer having to grow (which needs a larger contiguous block than a
+    fragmented heap may have; a longer line still fits, by growing it)."""
+    buf = bytearray(RESERVE + size + min(size * 2, 512))
     buf[RESERVE:] = b''
     return buf
 

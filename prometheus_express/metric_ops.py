@@ -36,6 +36,34 @@ def install(classes):
             self.__class__.__module__, self.__class__.__name__, self._p._name)
 
 
+def exemplar(child, labels, value, bucket=None):
+    """Keep an exemplar (checked as upstream checks it) for a counter child, or for bucket
+    `bucket` of a histogram child; the parent's OpenMetrics lines then carry it."""
+    from ._clock import wall
+    from .families import Exemplar
+    from .validation import validate_exemplar
+    validate_exemplar(labels)
+    ex = Exemplar(dict(labels), value, wall())
+    if bucket is None:
+        child._ex = ex
+    else:
+        exs = child.__dict__.get('_exs')
+        if exs is None:
+            exs = child._exs = {}
+        exs[bucket] = ex
+    child._p._has_ex = True
+
+
+def exemplar_of(child, suffix, i):
+    """The exemplar of a child's sample (suffix; i: the bucket), or None."""
+    d = child.__dict__
+    if suffix == '_total':
+        return d.get('_ex')
+    if suffix == '_bucket':
+        return d.get('_exs', {}).get(i)
+    return None
+
+
 def describe(metric):
     from .collection import describe
     return describe(metric)
@@ -170,6 +198,8 @@ def remove_by_labels(metric, labels):
     bad = [k for k in labels if k not in names]
     if bad:
         raise ValueError('Unknown label names: %s; expected %s' % (bad, names))
+    if not labels:
+        return  # no labels given: nothing matches, as upstream (not everything)
     want = [(names.index(k), str(v)) for k, v in labels.items()]
     with metric._klock:
         for key in [k for d in metric._kids for k in d]:

@@ -93,6 +93,22 @@ def _add(m, amount):
         m._v = v + amount
 
 
+def _place(m, key, child):
+    """Boards: key and child at the end of m's creation order. The order lists are made at
+    their full size (16 slots, then 32, then 64 each) and filled in place: a list grown by
+    append is copied to a larger block each time it doubles, and leaves the old one as a hole
+    between long-lived objects."""
+    last = m._order[-1]
+    f = m._fill
+    if f >= len(last):
+        last = [None] * min(len(last) * 2, 64)
+        m._order.append(last)
+        f = 0
+    last[f] = key
+    last[f + 1] = child
+    m._fill = f + 2
+
+
 def _detach(p, c):
     """A child removed from p gives its slot back (a held reference keeps working)."""
     if c._i is not None:
@@ -117,7 +133,8 @@ def enable_created_metrics():
 def __getattr__(name):  # from prometheus_express.metrics import Histogram, as upstream
     if name in ('Summary', 'Histogram', 'Info', 'Enum'):
         return getattr(__import__('prometheus_express.metrics_extra', None, None, ['x']), name)
-    raise AttributeError(name)
+    from .dropin import find  # _get_use_created
+    return find(name)
 
 
 def num(v):
@@ -171,8 +188,10 @@ class MetricWrapperBase(Collector):
     _type = None
     _reserved_labelnames = ()
     _has_created = False
+    _has_ex = False  # an exemplar was given: OpenMetrics pages go through collect()
     _kids = None      # a labelled parent's children: [{key: child}, ...] (see above)
     _order = None     # boards: the keys in creation order, [[key, ...], ...] (None: removed)
+    _fill = 0         # boards: the next free place in the last order list
     _esc = None       # {key: escaped key} for the rare values that need escaping
     _fn = None        # Gauge.set_function
     _i = None         # boards: the slot of a float value (see _put)
@@ -262,13 +281,8 @@ class MetricWrapperBase(Collector):
                     d[key] = child
                     if _BUCKETS and len(d) > 40:  # boards: no dict grows past ~0.5 KB
                         self._split()
-                    order = self._order
-                    if order is not None:
-                        if len(order[-1]) >= 64:
-                            order.append([key, child])
-                        else:
-                            order[-1].append(key)
-                            order[-1].append(child)
+                    if self._order is not None:
+                        _place(self, key, child)
         return child
 
     def _split(self):
@@ -299,24 +313,26 @@ class MetricWrapperBase(Collector):
     def _unorder(self, key):
         """Boards: the key's place (and its child's) in the order lists becomes None; they are
         made anew once half of them is gone (a render in progress keeps walking the old ones)."""
-        n = 0
+        live = 0
         for chunk in self._order:
-            n += len(chunk) // 2
             i = 0
             while i < len(chunk):
-                if chunk[i] == key:
-                    chunk[i] = chunk[i + 1] = None
+                k = chunk[i]
+                if k is not None:
+                    if k == key:
+                        chunk[i] = chunk[i + 1] = None
+                    else:
+                        live += 1
                 i += 2
         self._dead += 1
-        if self._dead > 8 and self._dead * 2 > n:  # made anew when half of it is gone
-            fresh = [[]]
-            for chunk in self._order:
-                for x in chunk:
-                    if x is not None:
-                        if len(fresh[-1]) >= 64:
-                            fresh.append([])
-                        fresh[-1].append(x)
-            self._order = fresh
+        if self._dead > 8 and self._dead > live:  # made anew when half of it is gone
+            old = self._order
+            self._order = [[None] * 16]
+            self._fill = 0
+            for chunk in old:
+                for i in range(0, len(chunk), 2):
+                    if chunk[i] is not None:
+                        _place(self, chunk[i], chunk[i + 1])
             self._dead = 0
 
     def clear(self):
@@ -329,7 +345,8 @@ class MetricWrapperBase(Collector):
                 self._kids = [{}]
                 self._labs = None
                 if _BUCKETS:
-                    self._order = [[]]
+                    self._order = [[None] * 16]
+                    self._fill = 0
                     self._dead = 0
 
     def _chunks(self):
@@ -428,10 +445,13 @@ class Counter(MetricWrapperBase):
         self._c = stamp()
 
     def inc(self, amount=1, exemplar=None):
-        """Add amount (default 1). Exemplars are accepted and not exported."""
+        """Add amount (default 1). An exemplar (a dict of labels) shows in OpenMetrics."""
         amount = num(amount)
         if amount < 0:
             raise ValueError('Counters can only be incremented by non-negative amounts.')
+        if exemplar:
+            from .metric_ops import exemplar as keep
+            keep(self, exemplar, amount)
         with self._lock:
             _add(self, amount)
 

@@ -88,6 +88,9 @@ class Histogram(MetricWrapperBase):
             if amount <= bound:
                 break
             i += 1
+        if exemplar:
+            from .metric_ops import exemplar as keep
+            keep(self, exemplar, amount, i)
         with self._lock:
             _add(self, amount)
             if i < len(self._b):  # NaN fits no bucket: like upstream, only the sum sees it

@@ -5,8 +5,9 @@ Imported on: CPython, MicroPython, CircuitPython (only when pushing).
 
     push_to_gateway('pushgateway:9091', job='greenhouse', registry=registry)
 
-The page is streamed to the gateway in HTTP chunks as it renders (no copy of it in RAM) when
-the default handler is used; a handler of your own gets the bytes, as upstream's does.
+On a board the page is streamed to the gateway in HTTP chunks as it renders (no copy of it in
+RAM) when the default handler is used; on CPython, and to a handler of your own, it goes as
+bytes with a Content-Length, as upstream's does.
 """
 from ._format import CPYTHON
 from ._sockets import Net, recv_some, send_all
@@ -208,30 +209,61 @@ def basic_auth_handler(url, method, timeout, headers, data, username=None, passw
     return handle
 
 
-def _use_gateway(method, gateway, job, registry, grouping_key, timeout, handler):
+def _compress(data, compression, headers):
+    """The body compressed as asked ('gzip', or 'snappy' with the python-snappy package)."""
+    c = compression.lower()
+    if c == 'gzip':
+        from ._gzip import compressor
+        z = compressor()
+        if z is None:
+            raise ValueError('gzip compression is not available on this runtime')
+        headers.append(('Content-Encoding', 'gzip'))
+        return z.compress(data) + z.flush()
+    if c == 'snappy':
+        try:
+            import snappy
+        except ImportError:
+            raise RuntimeError('Snappy compression requires the python-snappy package to be '
+                               'installed.')
+        headers.append(('Content-Encoding', 'snappy'))
+        z = snappy.StreamCompressor()
+        out = z.compress(data)
+        return out + z.flush() if callable(getattr(z, 'flush', None)) else out
+    raise ValueError('Unsupported compression type: %s' % compression)
+
+
+def _use_gateway(method, gateway, job, registry, grouping_key, timeout, handler,
+                 compression=None):
     url = gateway_url(gateway, job, grouping_key)
     headers = [('Content-Type', CONTENT_TYPE_PLAIN_0_0_4)]
+    if compression is not None and method == 'DELETE':
+        raise ValueError('Compression is not supported for DELETE requests.')
+    if compression is not None and compression.lower() not in ('gzip', 'snappy'):
+        raise ValueError('Unsupported compression type: %s' % compression)
+    reg = registry if registry is not None else REGISTRY
     if method == 'DELETE':
         data = b''
-    elif handler is default_handler:
-        reg = registry if registry is not None else REGISTRY
-        data = lambda w: write_text(reg, w)  # noqa: E731 - streamed by request()
+    elif handler is default_handler and not CPYTHON and compression is None:
+        data = lambda w: write_text(reg, w)  # noqa: E731 - streamed (chunked) by request()
     else:
         from .exposition import generate_latest
-        data = generate_latest(registry if registry is not None else REGISTRY)
+        data = generate_latest(reg)
+        if compression is not None:
+            data = _compress(data, compression, headers)
     handler(url=url, method=method, timeout=timeout, headers=headers, data=data)()
 
 
 def push_to_gateway(gateway, job, registry, grouping_key=None, timeout=30,
-                    handler=default_handler):
-    """Replace every metric of this job and grouping key on the gateway (PUT)."""
-    _use_gateway('PUT', gateway, job, registry, grouping_key, timeout, handler)
+                    handler=default_handler, compression=None):
+    """Replace every metric of this job and grouping key on the gateway (PUT).
+    compression: None, 'gzip' or 'snappy' (CPython with python-snappy)."""
+    _use_gateway('PUT', gateway, job, registry, grouping_key, timeout, handler, compression)
 
 
 def pushadd_to_gateway(gateway, job, registry, grouping_key=None, timeout=30,
-                       handler=default_handler):
+                       handler=default_handler, compression=None):
     """Replace only the metrics with the same names (POST)."""
-    _use_gateway('POST', gateway, job, registry, grouping_key, timeout, handler)
+    _use_gateway('POST', gateway, job, registry, grouping_key, timeout, handler, compression)
 
 
 def delete_from_gateway(gateway, job, grouping_key=None, timeout=30, handler=default_handler):

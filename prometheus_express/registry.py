@@ -42,6 +42,7 @@ class CollectorRegistry:
         self._names = {}              # series name -> collector
         self._claimed = {}            # id(collector) -> names it claimed
         self._auto_describe = auto_describe
+        self._without_names = support_collectors_without_names
         self._lock = new_lock()
         self.namespace = namespace
         self._ns = namespace + '_' if namespace else ''

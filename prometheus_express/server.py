@@ -88,7 +88,7 @@ class MetricsServer:
         self.backlog = backlog or (128 if CPYTHON else 4)
         self.chunk = chunk or (16384 if CPYTHON else 512)
         self.answers = answers or (max_connections or 128 if CPYTHON else 2)
-        self._pool = [] if CPYTHON else [new_buffer(self.chunk)]
+        self._pool = [] if CPYTHON else [self._buffer()]
         self._made = len(self._pool)
         self._conns = {}
         self._waiting = []  # connections with a whole request and no buffer yet
@@ -195,17 +195,33 @@ class MetricsServer:
         conn.t0 = ticks()
         self._start(conn)
 
+    def _buffer(self):
+        """The first answer buffer. A heap that has no contiguous room for one of `chunk`
+        bytes (series made first fragment it) gets a smaller one: more sends, same pages."""
+        while True:
+            try:
+                return new_buffer(self.chunk)
+            except MemoryError:
+                _gc()
+                if self.chunk <= 64:
+                    raise
+                self.chunk //= 2
+
     def _start(self, conn):
         """Begin the answer to conn.req, if a buffer is free (else wait in line for one: an
         answer whose client has read nothing for half a second loses its buffer to it)."""
         if not self._pool and self._made >= self.answers:
             _lim.unstall(self)
+        buf = None
         if self._pool:
             buf = self._pool.pop()
         elif self._made < self.answers:
-            buf = new_buffer(self.chunk)
-            self._made += 1
-        else:
+            try:
+                buf = new_buffer(self.chunk)
+                self._made += 1
+            except MemoryError:  # no room for another: the ones there are will do
+                self.answers = self._made
+        if buf is None:
             if conn not in self._waiting:
                 self._waiting.append(conn)
             return False

@@ -40,6 +40,18 @@ def tls_listener():
     return ctx, ls, ls.getsockname()[1], cert
 
 
+def whole_request(data):
+    """Whether data holds a whole request (a body framed by Content-Length, or chunked)."""
+    head, sep, body = data.partition(b'\r\n\r\n')
+    if not sep:
+        return False
+    for line in head.split(b'\r\n')[1:]:
+        name, _, value = line.partition(b':')
+        if name.strip().lower() == b'content-length':
+            return len(body) >= int(value)
+    return body.endswith(b'0\r\n\r\n')
+
+
 class TLSGateway(unittest.TestCase):
     def test_push_over_https(self):
         ctx, ls, port, cert = tls_listener()
@@ -49,7 +61,7 @@ class TLSGateway(unittest.TestCase):
             conn, _ = ls.accept()
             with ctx.wrap_socket(conn, server_side=True) as tls:
                 data = b''
-                while not data.endswith(b'0\r\n\r\n'):
+                while not whole_request(data):
                     chunk = tls.recv(65536)
                     if not chunk:
                         break

@@ -1,0 +1,82 @@
+"""OpenMetrics output and the name escaping schemes, under prometheus_client's names
+(`prometheus_client.openmetrics.exposition`): generate_latest(registry, escaping, version),
+CONTENT_TYPE_LATEST, ALLOWUTF8, UNDERSCORES, DOTS, VALUES, escape_metric_name,
+escape_label_name.
+
+Imported on: CPython, MicroPython, CircuitPython (only when a page asks for an escaping other
+than underscores, or a program imports it).
+
+Names outside [a-zA-Z_:][a-zA-Z0-9_:]* (label names: no ':') are written per scheme:
+  allow-utf-8   as they are, in double quotes ({"my.metric",a="b"} 1.0)
+  underscores   each character outside the set becomes '_' (what boards and 0.0.4 pages use)
+  dots          '_' -> '__', '.' -> '_dot_', others outside the set -> '__', on every name
+  values        'U__' then '_' -> '__' and others outside the set -> '_<hex code>_'
+"""
+from .exposition import generate_openmetrics
+
+CONTENT_TYPE_LATEST = 'application/openmetrics-text; version=1.0.0; charset=utf-8'
+ALLOWUTF8 = 'allow-utf-8'
+UNDERSCORES = 'underscores'
+DOTS = 'dots'
+VALUES = 'values'
+SCHEMES = (ALLOWUTF8, UNDERSCORES, DOTS, VALUES)
+
+
+def _ok(c, i, colon):
+    return ('a' <= c <= 'z' or 'A' <= c <= 'Z' or c == '_' or (colon and c == ':') or
+            ('0' <= c <= '9' and i > 0))
+
+
+def legacy(s, colon=True):
+    """Whether s is a name of the classic character set (colon: a metric name)."""
+    return bool(s) and all(_ok(c, i, colon) for i, c in enumerate(s)) and \
+        (colon or not s.startswith('__'))
+
+
+def _escape(s, escaping, colon):
+    if escaping == ALLOWUTF8:
+        return s.replace('\\', '\\\\').replace('\n', '\\n').replace('"', '\\"')
+    out = []
+    for i, c in enumerate(s):
+        if escaping == UNDERSCORES:
+            out.append(c if _ok(c, i, colon) else '_')
+        elif c == '_':
+            out.append('__')
+        elif escaping == DOTS:
+            out.append('_dot_' if c == '.' else c if _ok(c, i, colon) else '__')
+        elif _ok(c, i, colon):
+            out.append(c)
+        elif 0xd800 <= ord(c) <= 0xdfff:
+            out.append('_FFFD_')
+        else:
+            out.append('_%x_' % ord(c))
+    return ('U__' if escaping == VALUES else '') + ''.join(out)
+
+
+def _name(s, escaping, colon):
+    if not s:
+        return s
+    if escaping == ALLOWUTF8:
+        e = _escape(s, escaping, colon)
+        return e if legacy(s, colon) else '"%s"' % e
+    if escaping == DOTS or not legacy(s, colon):
+        return _escape(s, escaping, colon)
+    return s
+
+
+def escape_metric_name(s, escaping=UNDERSCORES):
+    """A metric name as written under an escaping scheme (quoted where allow-utf-8 needs)."""
+    return _name(s, escaping, True)
+
+
+def escape_label_name(s, escaping=UNDERSCORES):
+    """A label name as written under an escaping scheme (quoted where allow-utf-8 needs)."""
+    return _name(s, escaping, False)
+
+
+def generate_latest(registry=None, escaping=UNDERSCORES, version='1.0.0'):
+    """The OpenMetrics page as UTF-8 bytes (prometheus_client.openmetrics.exposition's)."""
+    if registry is None:
+        from .registry import REGISTRY
+        registry = REGISTRY
+    return generate_openmetrics(registry, escaping)
