@@ -59,8 +59,8 @@ def plain(c, esc, om):
         return False
     if esc is None or esc == 'underscores':
         return True
-    if esc != 'allow-utf-8' or c._ename != c._name:
-        return False
+    if esc != 'allow-utf-8' or c._ename != c._name or c._type == 'info':
+        return False  # (an Info's label names are in its values)
     for n in c._labelnames:
         if escape_name(n, False) != n:
             return False
