@@ -147,7 +147,7 @@ def num(v):
 
 
 def template(names, extra=None):
-    """(labels format, index, as is) to write a line's labels sorted by name, as
+    """(labels format, index, as is, perm, pieces) to write a line's labels sorted by name, as
     prometheus_client does: the format has one %s per label, filled with the key's values in
     index order (-1 stands for the extra label: le for buckets, the state of an Enum); as is:
     the key itself fills it (one label, or labels given in sorted order, and no extra)."""
@@ -155,7 +155,7 @@ def template(names, extra=None):
     if extra:
         ns.append(extra)
     if not ns:
-        return ' ', (), True, None
+        return ' ', (), True, None, (' ',)
     order = sorted(range(len(ns)), key=lambda i: ns[i])
     idx = tuple([-1 if i == len(names) else i for i in order])
     perm = None  # (key, value text) -> the values of a whole line's format, in its order
@@ -165,8 +165,22 @@ def template(names, extra=None):
     elif len(idx) == 3 and not extra:
         a, b, c = idx
         perm = lambda k, v: (k[a], k[b], k[c], v)  # noqa: E731
-    return ('{' + ','.join([escape_name(ns[i], False) + '="%s"' for i in order]) + '} ',
-            idx, order == list(range(len(ns))) and not extra, perm)
+    f = '{' + ','.join([escape_name(ns[i], False) + '="%s"' for i in order]) + '} '
+    return f, idx, order == list(range(len(ns))) and not extra, perm, tuple(f.split('%s'))
+
+
+def _pieces(w, name, t, k, v):
+    """Boards: one line written piece by piece, allocating nothing: for a heap too
+    fragmented to hold the formatted line (formatting grows a buffer by doubling)."""
+    w(name)
+    p = t[4]
+    n = len(t[1])
+    for j in range(n):
+        w(p[j])
+        w(k if k.__class__ is str else k[t[1][j]])
+    w(p[n])
+    w(v)
+    w('\n')
 
 
 def labels_text(t, k, x=None):
@@ -424,7 +438,10 @@ class MetricWrapperBase(Collector):
                         v = c._i
                         v = vals[v >> 4][v & 15]
                     v = fmt(v)
-                    w(f % ((k, v) if one else perm(k, v) if perm else line_args(t, k, v)))
+                    try:
+                        w(f % ((k, v) if one else perm(k, v) if perm else line_args(t, k, v)))
+                    except MemoryError:
+                        _pieces(w, name, t, k, v)
                     if created and c._c > CLOCK_SET_AFTER:  # OpenMetrics: after _total
                         w(created)
                         w(labels_text(t, k))

@@ -125,7 +125,11 @@ class RemoteWriter:
         split_url(url)  # a bad scheme is an error now, not at the first flush
         self.url = url
         self.registry = registry if registry is not None else REGISTRY
-        self.labels = dict(labels or {})
+        self.labels = {}
+        for k, v in (labels or {}).items():  # checked now, not at every snapshot
+            if not isinstance(k, str) or not k or k.startswith('__'):
+                raise ValueError('Invalid label name for remote write: %r' % (k,))
+            self.labels[k] = str(v)
         self.timeout = timeout
         self.max_batch = max_batch
         self.max_backoff = max_backoff

@@ -304,6 +304,17 @@ class RemoteWrite(unittest.TestCase):
                          (18446744073709553665, '010000000000f043'), (3, '0000000000000840')):
             self.assertEqual(''.join('%02x' % b for b in double(n)), hexed)
 
+    def test_writer_labels_checked_at_the_call(self):
+        self.assertRaises(ValueError, self.writer, labels={'__name__': 'x'})
+        self.assertRaises(ValueError, self.writer, labels={'': 'x'})
+        self.assertRaises(ValueError, RemoteWriter, 'ftp://receiver/api/v1/write', self.r)
+        w = self.writer(answer(204), labels={'job': 'garden', 'rack': 7})
+        self.g.labels('north').set(1)
+        w.write()
+        series = self.bodies()[0][2]
+        self.assertIn((('__name__', 'soil_moisture_ratio'), ('bed', 'north'), ('job', 'garden'),
+                       ('rack', '7')), series)
+
     def test_samples_go_in_time_order(self):
         w = self.writer()
         self.g.labels('north').set(1)
