@@ -26,9 +26,20 @@ from .server_limits import ANSWER, LINGER, READ
 _lim = __import__('prometheus_express.server_limits', None, None, ['x'])
 # Boards: what the server may need later is compiled now, when the program imports it (a
 # module imported late, into a heap full of small objects, may find no room to compile in).
+_GZ = None  # boards: can this runtime compress? Probed once, here
 if not CPYTHON:
-    from ._gzip import available  # noqa: F401
     from ._query import split_target  # noqa: F401
+    from ._gzip import available as _available
+    _GZ = _available()
+    del _available
+    if not _GZ:  # board firmware's deflate cannot compress: the module goes, its heap with it
+        _sys = __import__('sys')
+        _sys.modules.pop('prometheus_express._gzip', None)
+        try:
+            delattr(_sys.modules['prometheus_express'], '_gzip')
+        except (AttributeError, KeyError):
+            pass
+        del _sys
 _gc = None if CPYTHON else __import__('gc').collect
 
 
@@ -83,8 +94,10 @@ class MetricsServer:
         self.gzip = gzip
         self._gz = False
         if gzip:  # can this runtime compress? (board firmware's deflate cannot)
-            from ._gzip import available
-            self._gz = available()
+            self._gz = _GZ
+            if _GZ is None:
+                from ._gzip import available
+                self._gz = available()
         self.backlog = backlog or (128 if CPYTHON else 4)
         self.chunk = chunk or (16384 if CPYTHON else 512)
         self.answers = answers or (max_connections or 128 if CPYTHON else 2)
