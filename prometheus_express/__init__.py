@@ -2,9 +2,9 @@
 
 Imported on: CPython, MicroPython, CircuitPython. On CPython importing the package registers
 the process, platform and gc collectors with the default REGISTRY, as prometheus_client's
-import does (process.py); on boards it compiles the core (see the end of this file). Every other public
-name loads its module on first use (module-level __getattr__), so a board pays in RAM only
-for what it touches.
+import does (dropin.py, process.py); on boards it compiles the core (see the end of this
+file). Every other public name loads its module on first use (module-level __getattr__), so
+a board pays in RAM only for what it touches.
 """
 __version__ = '0.1.0'
 
