@@ -54,8 +54,8 @@ def _escape(s, escaping, colon):
 
 
 def _name(s, escaping, colon):
-    if not s:
-        return s
+    if not s or escaping not in SCHEMES:
+        return s  # an unknown scheme writes names as they are, as upstream
     if escaping == ALLOWUTF8:
         e = _escape(s, escaping, colon)
         return e if legacy(s, colon) else '"%s"' % e
