@@ -45,7 +45,7 @@ def __getattr__(name):
     if name in ('_format', '_clock', '_sockets', '_timing', '_lock', 'metric_ops', 'collection',
                 'familytext', 'core'):
         return __import__('prometheus_express.' + name, None, None, ['__name__'])
-    if __import__('sys').implementation.name == 'cpython':
+    if name[:2] != '__' and __import__('sys').implementation.name == 'cpython':
         from .dropin import find
         return find(name)
     raise AttributeError("module 'prometheus_express' has no attribute '%s'" % name)

@@ -134,5 +134,7 @@ def choose_encoder(accept_header):
 
 
 def __getattr__(name):  # prometheus_client's exposition also holds MetricsHandler & co.
-    from .dropin import find
-    return find(name)
+    if CPYTHON and name[:2] != '__':
+        from .dropin import find
+        return find(name)
+    raise AttributeError(name)

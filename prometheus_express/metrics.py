@@ -140,8 +140,10 @@ def enable_created_metrics():
 def __getattr__(name):  # from prometheus_express.metrics import Histogram, as upstream
     if name in ('Summary', 'Histogram', 'Info', 'Enum'):
         return getattr(__import__('prometheus_express.metrics_extra', None, None, ['x']), name)
-    from .dropin import find  # _get_use_created
-    return find(name)
+    if CPYTHON and name[:2] != '__':
+        from .dropin import find  # _get_use_created
+        return find(name)
+    raise AttributeError(name)
 
 
 def num(v):

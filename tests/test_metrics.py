@@ -261,6 +261,21 @@ class CreatedTest(unittest.TestCase):
         self.assertIn('c_created', text(self.r))
 
 
+class ModuleNames(unittest.TestCase):
+    def test_a_missing_name_is_an_attribute_error_everywhere(self):
+        import prometheus_express
+        from prometheus_express import exposition
+        for mod in (prometheus_express, _metrics, exposition):
+            for name in ('no_such_name', '__no_such_dunder__'):
+                try:
+                    getattr(mod, name)
+                except AttributeError:
+                    pass  # not ImportError (a board has no CPython-only modules to look in)
+                else:
+                    self.fail(name)
+        self.assertTrue(_metrics.Histogram is Histogram)
+
+
 class RegistryTest(unittest.TestCase):
     def test_duplicates_and_unregister(self):
         r = CollectorRegistry()
