@@ -9,6 +9,7 @@ its place). `write_text`/`write_openmetrics` run it to the end; `generate_latest
 pieces into bytes, as prometheus_client's does. Our metrics write from their children;
 custom collectors, target_info and ?name[]= views go through familytext.py.
 """
+from . import metrics as _metrics
 from ._format import CPYTHON, escape_name
 from .registry import REGISTRY, Collector, CollectorRegistry
 
@@ -44,10 +45,9 @@ def _head(w, c, ns, kind):
 def metric_rows(c, w, ns, om, o, lim):
     """Generator: one of our metrics, its header and lines (and the text format's
     `_created` family after it), yielding whenever len(o) reached lim."""
-    from .metrics import _use_created
     _head(w, c, ns, 2 if om else 0)
     yield from c._rows(w, ns, om, o, lim)
-    if not om and _use_created and c._has_created:
+    if not om and _metrics._use_created and c._has_created:
         yield from c._created_rows(w, ns, o, lim, lambda: _head(w, c, ns, 1))
 
 
