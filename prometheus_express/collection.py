@@ -86,15 +86,16 @@ def collect(metric):
     from .families import Metric
     m = Metric(metric._name, metric._documentation, metric._type, metric._unit)
     names = metric._labelnames
-    ex = None
+    ex = exemplar_of = None
+    if metric._has_ex:
+        from .metric_ops import exemplar_of
     for values, c in children(metric):
         base = dict(zip(names, values))
         i = 0
         for suffix, extra, value in samples(metric, c):
             labels = dict(base)
             labels.update(extra)
-            if metric._has_ex:
-                from .metric_ops import exemplar_of
+            if exemplar_of is not None:
                 ex = exemplar_of(c, suffix, i)
                 i += suffix == '_bucket'
             m.add_sample(metric._name + suffix, labels, float(value) if value.__class__ is int

@@ -22,8 +22,9 @@ def _namers(esc):
     return (lambda n: escape_metric_name(n, esc)), (lambda k: escape_label_name(k, esc))
 
 
-def _sample_line(w, ns, s, om, esc=None):
-    name, label = _namers(esc)
+def _sample_line(w, ns, s, om, namers):
+    """One sample's line; namers: _namers() of the page's escaping scheme."""
+    name, label = namers
     n = name(ns + s[0])
     labels = labelstr(sorted(s[1].items()), label) if s[1] else ''
     if n[:1] == '"':  # allow-utf-8 and a name outside the classic set: inside the braces
@@ -91,13 +92,14 @@ def write(m, w, ns, om, esc=None):
 
 def _write(m, w, ns, om, esc):
     from .exposition import header
-    name = _namers(esc)[0]
+    namers = _namers(esc)  # once a family, not once a line
+    name = namers[0]
     if om:
         header(w, '', name(ns + m.name), m.documentation, m.type, False, True)
         if m.unit:
             w('# UNIT ' + name(ns + m.name) + ' ' + m.unit + '\n')
         for s in m.samples:
-            _sample_line(w, ns, s, True, esc)
+            _sample_line(w, ns, s, True, namers)
         return
     suffix, typ = _TEXT_TYPES.get(m.type, ('', m.type))
     header(w, '', name(ns + m.name + suffix), m.documentation, typ, True, True)
@@ -108,8 +110,8 @@ def _write(m, w, ns, om, esc):
                 split.setdefault(suf, []).append(s)
                 break
         else:
-            _sample_line(w, ns, s, False, esc)
+            _sample_line(w, ns, s, False, namers)
     for suf in sorted(split):
         header(w, '', name(ns + m.name + suf), m.documentation, 'gauge', True, True)
         for s in split[suf]:
-            _sample_line(w, ns, s, False, esc)
+            _sample_line(w, ns, s, False, namers)
