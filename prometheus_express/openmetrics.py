@@ -12,6 +12,7 @@ Names outside [a-zA-Z_:][a-zA-Z0-9_:]* (label names: no ':') are written per sch
   dots          '_' -> '__', '.' -> '_dot_', others outside the set -> '__', on every name
   values        'U__' then '_' -> '__' and others outside the set -> '_<hex code>_'
 """
+from ._format import escape_name
 from .exposition import generate_openmetrics
 
 CONTENT_TYPE_LATEST = 'application/openmetrics-text; version=1.0.0; charset=utf-8'
@@ -22,29 +23,25 @@ VALUES = 'values'
 SCHEMES = (ALLOWUTF8, UNDERSCORES, DOTS, VALUES)
 
 
-def _ok(c, i, colon):
-    return ('a' <= c <= 'z' or 'A' <= c <= 'Z' or c == '_' or (colon and c == ':') or
-            ('0' <= c <= '9' and i > 0))
-
-
 def legacy(s, colon=True):
     """Whether s is a name of the classic character set (colon: a metric name)."""
-    return bool(s) and all(_ok(c, i, colon) for i, c in enumerate(s)) and \
-        (colon or not s.startswith('__'))
+    return bool(s) and escape_name(s, colon) == s and (colon or not s.startswith('__'))
 
 
 def _escape(s, escaping, colon):
     if escaping == ALLOWUTF8:
         return s.replace('\\', '\\\\').replace('\n', '\\n').replace('"', '\\"')
+    if escaping == UNDERSCORES:
+        return escape_name(s, colon)  # what every page writes by default
+    e = escape_name(s, colon)  # a character outside the classic set is '_' there
     out = []
     for i, c in enumerate(s):
-        if escaping == UNDERSCORES:
-            out.append(c if _ok(c, i, colon) else '_')
-        elif c == '_':
+        ok = e[i] == c
+        if c == '_':
             out.append('__')
         elif escaping == DOTS:
-            out.append('_dot_' if c == '.' else c if _ok(c, i, colon) else '__')
-        elif _ok(c, i, colon):
+            out.append('_dot_' if c == '.' else c if ok else '__')
+        elif ok:
             out.append(c)
         elif 0xd800 <= ord(c) <= 0xdfff:
             out.append('_FFFD_')
