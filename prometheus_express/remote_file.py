@@ -35,6 +35,16 @@ def _replace(tmp, path):
         os.rename(tmp, path)
 
 
+def _copy(f, buf, n, w):
+    """n bytes from f through w(buf, 0, length), a buffer at a time."""
+    while n:
+        k = f.readinto(memoryview(buf)[:min(len(buf), n)])
+        if not k:
+            raise OSError(5, 'remote write buffer file shrank')
+        w(buf, 0, k)
+        n -= k
+
+
 class FileBuffer:
     def __init__(self, path, max_bytes=65536):
         self.path = path
@@ -45,9 +55,7 @@ class FileBuffer:
                 os.remove(tmp)          # a copy that did not finish: the original stands
             else:
                 os.rename(tmp, path)    # reset between remove and rename
-        self.records = 0
-        self.held = 0
-        self.size = 0
+        self.records = self.held = self.size = 0
         if _exists(path):
             end = self._scan()
             if end < os.stat(path)[6]:
@@ -71,18 +79,25 @@ class FileBuffer:
             yield pos, raw, n
             pos += 8 + raw
 
-    def _scan(self):
-        end = 0
+    def _oldest(self, stop):
+        """(records, samples, end offset) of the oldest whole records, up to the first for
+        which stop(records so far, samples so far, its samples, end so far, its end) is
+        true."""
+        k = n = end = 0
         with open(self.path, 'rb') as f:
-            size = f.seek(0, 2)
-            for pos, raw, n in self._heads(f):
-                if pos + 8 + raw > size:
+            for pos, raw, m in self._heads(f):
+                if stop(k, n, m, end, pos + 8 + raw):
                     break
-                self.records += 1
-                self.held += n
+                k += 1
+                n += m
                 end = pos + 8 + raw
-        self.size = end
-        return end
+        return k, n, end
+
+    def _scan(self):
+        size = os.stat(self.path)[6]
+        self.records, self.held, self.size = self._oldest(
+            lambda k, n, m, end, nxt: nxt > size)
+        return self.size
 
     def add(self, snap):
         """Append one snapshot; returns the samples dropped to keep under max_bytes."""
@@ -109,56 +124,31 @@ class FileBuffer:
 
     def _shed(self, need):
         """Drop the oldest records until `need` bytes are free; returns their samples."""
-        gone = k = at = 0
-        with open(self.path, 'rb') as f:
-            for pos, raw, n in self._heads(f):
-                if at >= need:
-                    break
-                gone += n
-                k += 1
-                at = pos + 8 + raw
-        self.drop(k)
-        return gone
+        k, n, end = self._oldest(lambda k, n, m, end, nxt: end >= need)
+        self._forget(k, n, end)
+        return n
 
     def batch(self, most):
         """(records, samples, raw bytes, write(w)) for the oldest records holding at most
         `most` samples (at least one record)."""
-        k = n = end = 0
-        with open(self.path, 'rb') as f:
-            for pos, raw, m in self._heads(f):
-                if k and n + m > most:
-                    break
-                k += 1
-                n += m
-                end = pos + 8 + raw
+        k, n, end = self._oldest(lambda k, n, m, end, nxt: k and n + m > most)
         return k, n, end - 8 * k, lambda w: self._send(end, w)
 
     def _send(self, end, w):
+        """The payloads of the records before `end`, through w(buffer, 0, length)."""
         buf = bytearray(_STEP)
         with open(self.path, 'rb') as f:
             pos = 0
             while pos < end:
                 raw = struct.unpack('<II', f.read(8))[0]
-                pos += 8
-                stop = pos + raw
-                while pos < stop:
-                    k = f.readinto(memoryview(buf)[:min(_STEP, stop - pos)])
-                    if not k:
-                        raise OSError(5, 'remote write buffer file shrank')
-                    w(buf, 0, k)
-                    pos += k
+                _copy(f, buf, raw, w)
+                pos += 8 + raw
 
     def drop(self, k):
         """Forget the oldest k records."""
-        end = n = 0
-        with open(self.path, 'rb') as f:
-            i = 0
-            for pos, raw, m in self._heads(f):
-                if i == k:
-                    break
-                i += 1
-                n += m
-                end = pos + 8 + raw
+        self._forget(*self._oldest(lambda i, n, m, end, nxt: i == k))
+
+    def _forget(self, k, n, end):
         self._cut(end, self.size)
         self.records -= k
         self.held -= n
@@ -172,14 +162,8 @@ class FileBuffer:
         if start == 0 and end == self.size and end == os.stat(self.path)[6]:
             return
         tmp = self.path + '.tmp'
-        buf = bytearray(_STEP)
         with open(self.path, 'rb') as f, open(tmp, 'wb') as out:
             f.seek(start)
-            left = end - start
-            while left:
-                k = f.readinto(memoryview(buf)[:min(_STEP, left)])
-                if not k:
-                    break
-                out.write(memoryview(buf)[:k])
-                left -= k
+            _copy(f, bytearray(_STEP), end - start,
+                  lambda b, a, k: out.write(memoryview(b)[a:k]))
         _replace(tmp, self.path)
