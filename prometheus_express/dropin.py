@@ -10,14 +10,12 @@ import os
 
 from .process import PROCESS_COLLECTOR  # noqa: F401  (it and its kin register themselves)
 
-__all__ = ('CollectorRegistry', 'REGISTRY', 'Metric', 'Counter', 'Gauge', 'Summary',
-           'Histogram', 'Info', 'Enum', 'enable_created_metrics', 'disable_created_metrics',
-           'CONTENT_TYPE_LATEST', 'CONTENT_TYPE_PLAIN_0_0_4', 'CONTENT_TYPE_PLAIN_1_0_0',
-           'generate_latest', 'MetricsHandler', 'make_wsgi_app', 'make_asgi_app',
-           'start_http_server', 'start_wsgi_server', 'write_to_textfile', 'push_to_gateway',
-           'pushadd_to_gateway', 'delete_from_gateway', 'instance_ip_grouping_key',
-           'ProcessCollector', 'PROCESS_COLLECTOR', 'PlatformCollector', 'PLATFORM_COLLECTOR',
-           'GCCollector', 'GC_COLLECTOR')
+import prometheus_express as _package  # its __all__ is set before it imports this
+
+__all__ = _package.__all__ + (
+    'MetricsHandler', 'make_wsgi_app', 'make_asgi_app', 'start_wsgi_server',
+    'write_to_textfile', 'ProcessCollector', 'PROCESS_COLLECTOR', 'PlatformCollector',
+    'PLATFORM_COLLECTOR', 'GCCollector', 'GC_COLLECTOR')
 
 _WHERE = {
     'wsgi': 'MetricsHandler make_wsgi_app start_wsgi_server _bake_output',
