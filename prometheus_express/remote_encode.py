@@ -23,7 +23,9 @@ _CHUNK = 65536
 
 
 def vlen(n):
-    """Bytes of n as a protobuf varint (n >= 0)."""
+    """Bytes of n as a protobuf varint (as varint() writes it)."""
+    if n < 0:
+        n += 1 << 64
     k = 1
     while n > 0x7f:
         n >>= 7
@@ -97,7 +99,7 @@ def _run(snaps, i, hi):
     size = 0
     j = i
     while j < hi and snaps[j][0] is keys:
-        size += 12 + vlen(_ts(snaps[j]) % (1 << 64))  # tag, length, 0x09 + double, 0x10 + ts
+        size += 12 + vlen(_ts(snaps[j]))  # tag, length, 0x09 + double, 0x10 + ts
         j += 1
     return j, size
 
@@ -191,7 +193,7 @@ def write_series(snaps, w, lo=0, hi=None):
             for s in range(i, j):
                 t = _ts(snaps[s])
                 head[:] = b'\x12\x00\x09'
-                head[1] = 10 + vlen(t % (1 << 64))
+                head[1] = 10 + vlen(t)
                 w(head)
                 w(snaps[s][1], at, at + 8)
                 head[:] = b'\x10'
