@@ -22,6 +22,16 @@ def free_port():
     return port
 
 
+def stalled_reader(port, rcvbuf):
+    """A client that asks for /metrics on 127.0.0.1:port with a small receive buffer and
+    then never reads: the server's answer to it stalls once that buffer is full."""
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.connect(('127.0.0.1', port))
+    s.sendall(b'GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n')
+    return s
+
+
 def need(binary):
     """Skip (or, under .ci/run, fail) when a binary is missing."""
     path = shutil.which(binary)

@@ -17,7 +17,7 @@ import sys
 import time
 import unittest
 
-from services import REQUIRED, Prometheus, free_port, wait_for
+from services import REQUIRED, Prometheus, free_port, stalled_reader, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -156,11 +156,7 @@ class Hostile(unittest.TestCase):
                         s.sendall(b'GET /metrics HTTP/1.1\r\nHost: t\r\nX-Slow: ')
                         held.append(s)
                     for _ in range(3):
-                        s = socket.socket()
-                        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
-                        s.connect(('127.0.0.1', e.port))
-                        s.sendall(b'GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n')
-                        held.append(s)
+                        held.append(stalled_reader(e.port, 1024))
                     time.sleep(0.5)
                     for _ in range(5):
                         t0 = time.time()

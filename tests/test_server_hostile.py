@@ -11,7 +11,7 @@ import urllib.request
 from fakenet import parse_response
 import prometheus_express as pe
 from prometheus_express.server import MetricsServer, start_http_server
-from services import free_port
+from services import free_port, stalled_reader
 
 
 def request(port, data, timeout=5, host='127.0.0.1', family=socket.AF_INET):
@@ -258,11 +258,7 @@ class StalledReaders(unittest.TestCase):
         stalled = []
         try:
             for _ in range(3):
-                s = socket.socket()
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-                s.connect(('127.0.0.1', server.port))
-                s.sendall(b'GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n')
-                stalled.append(s)
+                stalled.append(stalled_reader(server.port, 4096))
             for _ in range(40):  # they fill their sockets and stall
                 server.poll(0.05)
             got = {}
