@@ -190,8 +190,8 @@ def write_series(snaps, w, lo=0, hi=None):
             w(head)
             w(k)
             at = 8 + 8 * x
-            for s in range(i, j):
-                t = _ts(snaps[s])
+            for s in range(i, j):  # each snapshot's stamp is read again per series: a run's
+                t = _ts(snaps[s])   # stamps kept in a list would cost a board an object each
                 head[:] = b'\x12\x00\x09'
                 head[1] = 10 + vlen(t)
                 w(head)
