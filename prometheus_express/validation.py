@@ -7,7 +7,7 @@ By default any UTF-8 metric or label name is taken (pages write it per the escap
 a scrape asks for); enable_legacy_validation() limits new names to [a-zA-Z_:][a-zA-Z0-9_:]*
 (label names: no ':'), as PROMETHEUS_LEGACY_NAME_VALIDATION=true does on CPython.
 """
-from ._format import LEGACY, escape_name, validate_labelname
+from ._format import LEGACY, validate_labelname
 
 
 def get_legacy_validation():
@@ -32,7 +32,3 @@ def validate_exemplar(labels):
     if runes > 128:
         raise ValueError('Exemplar labels have %d UTF-8 characters, exceeding the limit of 128'
                          % runes)
-
-
-def is_legacy_name(name):
-    return bool(name) and escape_name(name) == name
