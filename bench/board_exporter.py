@@ -1,16 +1,22 @@
 # An exporter as a board runs it, for ../shared/tools/micropython-board or circuitpython-board:
-#   MICROPYPATH=.frozen:LIBDIR INTERPRETER -X heapsize=96k bench/board_exporter.py LIB MODE N PORT
+#   MICROPYPATH=.frozen:LIBDIR INTERPRETER -X heapsize=96k bench/board_exporter.py LIB MODE N PORT [IMAGE]
 # LIB: ours | old (prometheus-express 0.0.4, patched to bind on this port: see bench/board.py)
 # MODE: fixed   one labelled Gauge with one child; prints the heap held every 5 polls
 #       perseries  prints the heap held per labelled series (N of them), then exits
 #       series  N labelled series, served
 #       soak    N gauges + N counters (labelled), every value updated between polls, 10% of
 #               children removed and replaced every 20 polls
+# IMAGE (optional): a ROMFS image holding lib/prometheus_express/*.mpy, mounted at /rom.
 # Prints 'READY' when it serves, 'MEM name bytes' lines, and 'DIED kind' if it fails.
 import gc
 import sys
 
 LIB, MODE, N, PORT = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+if len(sys.argv) > 5:  # ROMFS: the library's .mpy files in an image that a board keeps in
+    import vfs         # flash; its bytecode runs from there. Here the image is read into
+    _rom = open(sys.argv[5], 'rb').read()  # RAM before the count starts: flash is not heap
+    vfs.mount(vfs.VfsRom(_rom), '/rom')
+    sys.path.insert(0, '/rom/lib')
 
 
 def used():

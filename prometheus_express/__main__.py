@@ -10,7 +10,7 @@ import sys
 
 from prometheus_express import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_express._clock import elapsed, ticks
-from prometheus_express.http import metrics_handler
+from prometheus_express.routing import metrics_handler
 from prometheus_express.routing import Router
 from prometheus_express.server import MetricsServer
 

@@ -1,8 +1,30 @@
 """gzip for answers, where the runtime can really compress: zlib on CPython, MicroPython's
 deflate on ports built with compression (ESP32/RP2 firmware can only decompress).
 
-Imported on: CPython, MicroPython, CircuitPython (once, when a client asks for gzip).
+Imported on: CPython, MicroPython, CircuitPython (by the servers, to probe; on boards whose
+deflate cannot compress it is dropped again after the probe).
 """
+
+
+def _q(toks):
+    """The q value among an Accept or Accept-Encoding entry's parameters (1.0 if none)."""
+    for p in toks[1:]:
+        p = p.strip()
+        if p[:2] in ('q=', 'Q='):
+            try:
+                return float(p[2:])
+            except ValueError:
+                return 0.0
+    return 1.0
+
+
+def wants_gzip(header):
+    """True if an Accept-Encoding header allows gzip (q above zero, any letter case)."""
+    for entry in (header or '').split(','):
+        toks = entry.split(';')
+        if toks[0].strip().lower() in ('gzip', 'x-gzip', '*'):
+            return _q(toks) > 0
+    return False
 
 
 def available():

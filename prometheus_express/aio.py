@@ -18,7 +18,7 @@ except ImportError:  # older MicroPython
 from ._clock import elapsed, ticks
 from ._format import CPYTHON
 from .http import (HTTPError, answer, body_length, dispatch, find_head_end, new_buffer,
-                   parse_head, wants_gzip)
+                   parse_head)
 from .http_errors import error_bytes, error_response
 from .registry import REGISTRY
 
@@ -140,10 +140,10 @@ class AsyncMetricsServer:
                     resp = error_response(500)
                 keep = req.keep_alive and not (callable(resp.body) and req.version == 'HTTP/1.0')
                 z = None
-                if self.gzip and callable(resp.body) and \
-                        wants_gzip(req.headers.get('accept-encoding')):
-                    from ._gzip import available, compressor
-                    z = compressor() if available() else None
+                if self.gzip and callable(resp.body):
+                    from ._gzip import available, compressor, wants_gzip
+                    if wants_gzip(req.headers.get('accept-encoding')) and available():
+                        z = compressor()
                 for chunk in answer(req, resp, keep, new_buffer(self.chunk), self.chunk, z):
                     await self._send(writer, bytes(chunk), since)
                     chunk = None  # CPython: the buffer can't be reused while a view is alive

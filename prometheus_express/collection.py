@@ -119,7 +119,7 @@ def registry_get_sample_value(registry, name, labels=None):
 
 def registry_render(registry):
     """The text exposition (format 0.0.4) as a str, as prometheus_express 0.0.4 offered."""
-    from .exposition import generate_latest
+    from .generate import generate_latest
     return generate_latest(registry).decode('utf-8')
 
 

@@ -5,9 +5,9 @@ Imported on: CPython, MicroPython, CircuitPython.
 `page(registry, write, om)` is a generator: it writes the page in small pieces (one line at a
 time) through write() and yields whenever the output it fills reached a limit, so a server
 can fill a buffer, send it, and resume the page later (a client whose socket is full keeps
-its place). `write_text`/`write_openmetrics` run it to the end; `generate_latest` joins the
-pieces into bytes, as prometheus_client's does. Our metrics write from their children;
-custom collectors, target_info and ?name[]= views go through familytext.py.
+its place). The whole page at once (generate_latest, write_text, choose_encoder...) is in
+generate.py, reached from here too. Our metrics write from their children; custom
+collectors, target_info and ?name[]= views go through familytext.py.
 """
 from . import metrics as _metrics
 from ._format import CPYTHON, escape_name
@@ -89,51 +89,10 @@ def page(registry, w, om, o=(), lim=1, esc=None):
         w('# EOF\n')
 
 
-def write_text(registry, write, escaping=None):
-    """Write the Prometheus text format 0.0.4 page for registry through write(str)."""
-    for _ in page(registry, write, False, (), 1, escaping):
-        pass
-
-
-def write_openmetrics(registry, write, escaping=None):
-    """Write the OpenMetrics 1.0 page for registry through write(str), ending in # EOF."""
-    for _ in page(registry, write, True, (), 1, escaping):
-        pass
-
-
-def render_bytes(body):
-    """Run body(write) and return all it wrote as one bytes object."""
-    if CPYTHON:
-        out = []
-        body(out.append)
-        return ''.join(out).encode('utf-8')
-    buf = bytearray()
-    body(buf.extend)  # a board's bytearray takes str: no bytes copy of each piece
-    return bytes(buf)
-
-
-def generate_latest(registry=REGISTRY, escaping='underscores'):
-    """The text format page as UTF-8 bytes (prometheus_client.generate_latest); escaping:
-    how names outside the classic character set are written (openmetrics.py)."""
-    return render_bytes(lambda w: write_text(registry, w, escaping))
-
-
-def generate_openmetrics(registry=REGISTRY, escaping='underscores'):
-    """The OpenMetrics 1.0 page as UTF-8 bytes (prometheus_client.openmetrics.exposition)."""
-    return render_bytes(lambda w: write_openmetrics(registry, w, escaping))
-
-
-def choose_encoder(accept_header):
-    """(encoder, content type) for an Accept header, as prometheus_client's choose_encoder:
-    the encoder takes a registry."""
-    from .http import negotiate
-    om, ctype, esc = negotiate(accept_header)
-    gen = generate_openmetrics if om else generate_latest
-    return (gen if esc == 'underscores' else lambda r=REGISTRY: gen(r, esc)), ctype
-
-
-
-def __getattr__(name):  # prometheus_client's exposition also holds MetricsHandler & co.
+def __getattr__(name):  # generate_latest & co. (generate.py); on CPython MetricsHandler & co.
+    if name in ('generate_latest', 'generate_openmetrics', 'write_text', 'write_openmetrics',
+                'choose_encoder', 'render_bytes'):
+        return getattr(__import__('prometheus_express.generate', None, None, ['x']), name)
     if CPYTHON and name[:2] != '__':
         from .dropin import find
         return find(name)

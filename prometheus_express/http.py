@@ -127,27 +127,6 @@ def body_length(req):
     return int(cl)
 
 
-def _q(toks):
-    """The q value among an Accept or Accept-Encoding entry's parameters (1.0 if none)."""
-    for p in toks[1:]:
-        p = p.strip()
-        if p[:2] in ('q=', 'Q='):
-            try:
-                return float(p[2:])
-            except ValueError:
-                return 0.0
-    return 1.0
-
-
-def wants_gzip(header):
-    """True if an Accept-Encoding header allows gzip (q above zero, any letter case)."""
-    for entry in (header or '').split(','):
-        toks = entry.split(';')
-        if toks[0].strip().lower() in ('gzip', 'x-gzip', '*'):
-            return _q(toks) > 0
-    return False
-
-
 def negotiate(accept_header):
     """(openmetrics?, content type, escaping) for an Accept header, as prometheus_client
     chooses: escaping (allow-utf-8, underscores, dots, values) only with a version >= 1."""
@@ -193,11 +172,6 @@ def metrics_response(req, registry):
     names = [n for n in req.args('name[]') if n]
     reg = registry.restricted_registry(names) if names else registry
     return Response(lambda w, o, lim: page(reg, w, om, o, lim, esc), 200, ctype)
-
-
-def metrics_handler(registry):
-    """A route handler (for a Router) that serves registry's page."""
-    return lambda req: metrics_response(req, registry)
 
 
 def dispatch(req, registry, auth):

@@ -116,30 +116,11 @@ def _place(m, key, child):
     m._fill = f + 2
 
 
-def _detach(p, c):
-    """A child removed from p gives its slot back (a held reference keeps working)."""
-    if c._i is not None:
-        if c._v is None:
-            c._v = 0
-        p._free.append(c._i)
-        c._i = None
-
-
-def disable_created_metrics():
-    """Stop exporting `_created` series for counters, histograms and summaries."""
-    global _use_created
-    _use_created = False
-
-
-def enable_created_metrics():
-    """Export `_created` series again (on boards they are left out while the clock is unset)."""
-    global _use_created
-    _use_created = True
-
-
 def __getattr__(name):  # from prometheus_express.metrics import Histogram, as upstream
     if name in ('Summary', 'Histogram', 'Info', 'Enum'):
         return getattr(__import__('prometheus_express.metrics_extra', None, None, ['x']), name)
+    if name[-15:] == 'created_metrics':  # disable_/enable_created_metrics
+        return getattr(__import__('prometheus_express.metric_ops', None, None, ['x']), name)
     if CPYTHON and name[:2] != '__':
         from .dropin import find  # _get_use_created
         return find(name)
@@ -248,7 +229,10 @@ class MetricWrapperBase(Collector):
             self._lock = Unobservable(self._type)
             cls = self.__class__
             self._K = type(cls.__name__, (cls,), {'_p': self, '_lock': self._klock})
-            self.clear()
+            self._kids = [{}]
+            if _BUCKETS:
+                self._order = [[None] * 16]
+                self._dead = 0
         else:
             self._lock = new_lock()
             self._init()
@@ -316,61 +300,6 @@ class MetricWrapperBase(Collector):
             for k, c in d.items():
                 new[hash(k) & (n - 1)][k] = c
         self._kids = new
-
-    def remove(self, *labelvalues):
-        """Remove the child for these label values (a held reference to it is detached)."""
-        names = self._labelnames
-        if not names or len(labelvalues) != len(names):
-            from .metric_ops import remove_error
-            remove_error(self, labelvalues)
-        lv = tuple([str(v) for v in labelvalues])
-        key = lv[0] if len(lv) == 1 else lv
-        with self._klock:
-            c = self._kids[hash(key) & (len(self._kids) - 1)].pop(key, None)
-            if self._labs:
-                self._labs.pop(key, None)
-            if c is not None and _BUCKETS:
-                _detach(self, c)
-                self._unorder(key)
-
-    def _unorder(self, key):
-        """Boards: the key's place (and its child's) in the order lists becomes None; they are
-        made anew once half of them is gone (a render in progress keeps walking the old ones)."""
-        live = 0
-        for chunk in self._order:
-            i = 0
-            while i < len(chunk):
-                k = chunk[i]
-                if k is not None:
-                    if k == key:
-                        chunk[i] = chunk[i + 1] = None
-                    else:
-                        live += 1
-                i += 2
-        self._dead += 1
-        if self._dead > 8 and self._dead > live:  # made anew when half of it is gone
-            old = self._order
-            self._order = [[None] * 16]
-            self._fill = 0
-            for chunk in old:
-                for i in range(0, len(chunk), 2):
-                    if chunk[i] is not None:
-                        _place(self, chunk[i], chunk[i + 1])
-            self._dead = 0
-
-    def clear(self):
-        """Remove every child."""
-        if self._labelnames:
-            with self._klock:
-                for d in self._kids or ():
-                    for c in d.values():
-                        _detach(self, c)
-                self._kids = [{}]
-                self._labs = None
-                if _BUCKETS:
-                    self._order = [[None] * 16]
-                    self._fill = 0
-                    self._dead = 0
 
     def _chunks(self):
         """[[key, child, key, child, ...], ...] in creation order (a key None: removed). On

@@ -13,7 +13,7 @@ Names outside [a-zA-Z_:][a-zA-Z0-9_:]* (label names: no ':') are written per sch
   values        'U__' then '_' -> '__' and others outside the set -> '_<hex code>_'
 """
 from ._format import escape_name
-from .exposition import generate_openmetrics
+from .generate import generate_openmetrics
 
 CONTENT_TYPE_LATEST = 'application/openmetrics-text; version=1.0.0; charset=utf-8'
 ALLOWUTF8 = 'allow-utf-8'

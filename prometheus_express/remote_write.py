@@ -24,7 +24,7 @@ import struct
 
 from ._clock import wall
 from ._format import CPYTHON
-from .push import PushError, request
+from .http_client import PushError, request
 from .remote_encode import (STALE, Framer, body_length, double, label_key, raw_length,
                             write_series)
 from ._timing import elapsed, ticks
@@ -121,7 +121,7 @@ class RemoteWriter:
                  max_bytes=65536, max_backoff=300):
         from .metrics import Counter
         from .registry import REGISTRY
-        from .push import split_url
+        from .http_client import split_url
         split_url(url)  # a bad scheme is an error now, not at the first flush
         self.url = url
         self.registry = registry if registry is not None else REGISTRY
@@ -137,8 +137,8 @@ class RemoteWriter:
         self.clock = clock
         self.headers = list(HEADERS)
         if isinstance(auth, tuple):
-            from .push import _b64
-            self.headers.append(('Authorization', 'Basic ' + _b64(
+            from .http_client import b64
+            self.headers.append(('Authorization', 'Basic ' + b64(
                 ('%s:%s' % auth).encode('utf-8'))))
         elif auth:
             self.headers.append(('Authorization', 'Bearer ' + auth))

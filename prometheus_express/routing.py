@@ -2,7 +2,7 @@
 
 Imported on: CPython, MicroPython, CircuitPython (only when a router or auth is used).
 """
-from .http import Response
+from .http import Response, metrics_response
 from .http_errors import error_response
 
 
@@ -50,6 +50,11 @@ def bearer_token(token, realm='metrics'):
     return _Auth('Bearer ' + token, 'Bearer realm="%s"' % realm)
 
 
+def metrics_handler(registry):
+    """A route handler (for a Router) that serves registry's page."""
+    return lambda req: metrics_response(req, registry)
+
+
 class Router:
     """Path and method routing with an optional auth check per route and middleware.
 
@@ -82,7 +87,6 @@ class Router:
 
     def add_metrics(self, registry, auth=None):
         """Serve registry's page on /metrics (unless a route has that path already)."""
-        from .http import metrics_response
         if not [r for r in self.routes if r[0] == '/metrics']:
             self.add('/metrics', lambda req: metrics_response(req, registry), ('GET',), auth)
 

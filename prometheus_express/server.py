@@ -19,16 +19,20 @@ from ._clock import elapsed, ticks
 from ._format import CPYTHON
 from ._sockets import POLLERR, POLLIN, POLLOUT, Net, err_kind, recv_some
 from .http import HTTPError, answer, body_length, dispatch, find_head_end, new_buffer, \
-    parse_head, wants_gzip
+    parse_head
 from .registry import REGISTRY
-from .server_limits import ANSWER, LINGER, READ
 
-_lim = __import__('prometheus_express.server_limits', None, None, ['x'])
-# Boards: what the server may need later is compiled now, when the program imports it (a
-# module imported late, into a heap full of small objects, may find no room to compile in).
+READ, ANSWER, LINGER = 0, 1, 2  # a connection's state
+
+
+def _lim():
+    """server_limits, loaded at the first limit reached (a full table, a timeout, a bad
+    request, a failed listener): a board holds it only once it needs it."""
+    return __import__('prometheus_express.server_limits', None, None, ['x'])
+
+
 _GZ = None  # boards: can this runtime compress? Probed once, here
 if not CPYTHON:
-    from ._query import split_target  # noqa: F401
     from ._gzip import available as _available
     _GZ = _available()
     del _available
@@ -145,10 +149,16 @@ class MetricsServer:
                     pass
             except Exception as e:
                 if err_kind(e) not in ('again', 'timeout'):
-                    _lim.listener_failed(self)
+                    _lim().listener_failed(self)
                 return
-            if len(self._conns) >= self.max_connections and not _lim.make_room(self, sock):
-                continue
+            if len(self._conns) >= self.max_connections:
+                try:
+                    room = _lim().make_room(self, sock)
+                except Exception:  # no heap to load it: the newcomer goes
+                    sock.close()
+                    raise
+                if not room:
+                    continue
             self._conns[id(sock)] = _Conn(sock)
             self._poller.register(sock, POLLIN)
 
@@ -198,7 +208,7 @@ class MetricsServer:
             req = parse_head(conn.inb[:end])
             need = body_length(req)
         except HTTPError as e:
-            _lim.fail(self, conn, e.status, e.message)
+            _lim().fail(self, conn, e.status, e.message)
             return
         if len(conn.inb) < end + need:
             return
@@ -224,7 +234,7 @@ class MetricsServer:
         """Begin the answer to conn.req, if a buffer is free (else wait in line for one: an
         answer whose client has read nothing for half a second loses its buffer to it)."""
         if not self._pool and self._made >= self.answers:
-            _lim.unstall(self)
+            _lim().unstall(self)
         buf = None
         if self._pool:
             buf = self._pool.pop()
@@ -253,9 +263,10 @@ class MetricsServer:
             resp = error_response(500)
         z = None
         page = callable(resp.body)
-        if self._gz and page and wants_gzip(req.headers.get('accept-encoding')):
-            from ._gzip import compressor
-            z = compressor()
+        if self._gz and page:
+            from ._gzip import compressor, wants_gzip
+            if wants_gzip(req.headers.get('accept-encoding')):
+                z = compressor()
         conn.keep = req.keep_alive and not self._stopped and not (
             page and req.version == 'HTTP/1.0')
         conn.buf = buf
@@ -324,7 +335,7 @@ class MetricsServer:
         elif conn.status:
             self._drop(conn)
         else:
-            _lim.linger(self, conn)
+            _lim().linger(self, conn)
         if self._waiting and self._pool:
             self._start(self._waiting[0])
         elif _gc is not None:  # boards: collect between answers, so the holes left by a
@@ -342,7 +353,7 @@ class MetricsServer:
             if waited > (self.timeout if conn.state == READ and conn.req is None else
                          2.0 if conn.state == LINGER else self.answer_timeout):
                 try:
-                    _lim.expired(self, conn)
+                    _lim().expired(self, conn)
                 except Exception:
                     self._drop(conn)
 
@@ -351,14 +362,17 @@ class MetricsServer:
         Returns within about `timeout` plus the time to render one chunk."""
         start = ticks()
         if self._listener is None:
-            _lim.rebind(self)
+            try:
+                _lim().rebind(self)
+            except Exception:  # no heap to load it yet: the next poll tries again
+                self._count('bind')
         for e in self._poller.poll(int(timeout * 1000)):
             sock, ev = e[0], e[1]
             conn = self._conns.get(id(sock))
             try:
                 if sock is self._listener:
                     if ev & POLLERR and not ev & POLLIN:
-                        _lim.listener_failed(self)
+                        _lim().listener_failed(self)
                     else:
                         self._accept()
                 elif conn is None:

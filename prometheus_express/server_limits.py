@@ -7,8 +7,7 @@ Imported on: CPython, MicroPython, CircuitPython (with server.py).
 from ._clock import elapsed, ticks
 from ._sockets import POLLIN
 from .http_errors import error_bytes
-
-READ, ANSWER, LINGER = 0, 1, 2  # a connection's state
+from .server import ANSWER, LINGER, READ
 
 
 def make_room(server, sock):

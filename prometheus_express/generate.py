@@ -1,0 +1,53 @@
+"""The whole page at once, over exposition.page: write_text/write_openmetrics run it to the
+end through a write(str) callable; generate_latest/generate_openmetrics join it into bytes,
+and choose_encoder picks one for an Accept header, as prometheus_client's do.
+
+Imported on: CPython, MicroPython, CircuitPython (when one of these is first used: a board
+whose server streams the page never loads it).
+"""
+from ._format import CPYTHON
+from .exposition import page
+from .registry import REGISTRY
+
+
+def write_text(registry, write, escaping=None):
+    """Write the Prometheus text format 0.0.4 page for registry through write(str)."""
+    for _ in page(registry, write, False, (), 1, escaping):
+        pass
+
+
+def write_openmetrics(registry, write, escaping=None):
+    """Write the OpenMetrics 1.0 page for registry through write(str), ending in # EOF."""
+    for _ in page(registry, write, True, (), 1, escaping):
+        pass
+
+
+def render_bytes(body):
+    """Run body(write) and return all it wrote as one bytes object."""
+    if CPYTHON:
+        out = []
+        body(out.append)
+        return ''.join(out).encode('utf-8')
+    buf = bytearray()
+    body(buf.extend)  # a board's bytearray takes str: no bytes copy of each piece
+    return bytes(buf)
+
+
+def generate_latest(registry=REGISTRY, escaping='underscores'):
+    """The text format page as UTF-8 bytes (prometheus_client.generate_latest); escaping:
+    how names outside the classic character set are written (openmetrics.py)."""
+    return render_bytes(lambda w: write_text(registry, w, escaping))
+
+
+def generate_openmetrics(registry=REGISTRY, escaping='underscores'):
+    """The OpenMetrics 1.0 page as UTF-8 bytes (prometheus_client.openmetrics.exposition)."""
+    return render_bytes(lambda w: write_openmetrics(registry, w, escaping))
+
+
+def choose_encoder(accept_header):
+    """(encoder, content type) for an Accept header, as prometheus_client's choose_encoder:
+    the encoder takes a registry."""
+    from .http import negotiate
+    om, ctype, esc = negotiate(accept_header)
+    gen = generate_openmetrics if om else generate_latest
+    return (gen if esc == 'underscores' else lambda r=REGISTRY: gen(r, esc)), ctype
