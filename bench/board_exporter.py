@@ -6,7 +6,8 @@
 #       series  N labelled series, served
 #       soak    N gauges + N counters (labelled), every value updated between polls, 10% of
 #               children removed and replaced every 20 polls
-# IMAGE (optional): a ROMFS image holding lib/prometheus_express/*.mpy, mounted at /rom.
+# IMAGE (optional): a ROMFS image of prometheus_express/*.mpy (tools/build_lib.py --romfs),
+#        mounted at /rom as a board with a ROMFS partition mounts it (micropython-board).
 # Prints 'READY' when it serves, 'MEM name bytes' lines, and 'DIED kind' if it fails.
 import gc
 import sys
@@ -16,7 +17,7 @@ if len(sys.argv) > 5:  # ROMFS: the library's .mpy files in an image that a boar
     import vfs         # flash; its bytecode runs from there. Here the image is read into
     _rom = open(sys.argv[5], 'rb').read()  # RAM before the count starts: flash is not heap
     vfs.mount(vfs.VfsRom(_rom), '/rom')
-    sys.path.insert(0, '/rom/lib')
+    sys.path.insert(0, '/rom')
 
 
 def used():
@@ -83,6 +84,8 @@ else:
         except OSError:
             pass  # its accept() times out when nobody comes
 
+if len(sys.argv) > 5:
+    say('FROM', sys.modules['prometheus_express.metrics'].__file__)
 say('MEM fixed_setup', used() - base)
 say('READY')
 polls = 0

