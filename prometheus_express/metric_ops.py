@@ -1,5 +1,5 @@
 """What a metric does beyond its hot paths: labels by keyword (and the errors upstream raises),
-remove(), clear(), remove_by_labels(), describe(), collect(), reset(), timers and
+remove()'s errors, remove_by_labels(), describe(), collect(), reset(), timers and
 decorators, set_function(), a Gauge's multiprocess_mode check, and turning `_created`
 series off and on.
 
@@ -8,7 +8,7 @@ CircuitPython (on first use of any of those, through MetricWrapperBase.__getattr
 """
 
 # name: the metric types that have it ('' for all)
-_FOR = {'remove': '', 'clear': '', 'remove_by_labels': '', 'describe': '', 'collect': '',
+_FOR = {'remove_by_labels': '', 'describe': '', 'collect': '',
         'reset': 'counter', 'count_exceptions': 'counter',
         'set_to_current_time': 'gauge', 'track_inprogress': 'gauge', 'set_function': 'gauge',
         '_get': 'gauge', 'time': 'gauge summary histogram'}
@@ -199,79 +199,8 @@ def enable_created_metrics():
     __import__('prometheus_express.metrics', None, None, ['x'])._use_created = True
 
 
-def remove(metric, *labelvalues):
-    """Remove the child for these label values (a held reference to it is detached)."""
-    names = metric._labelnames
-    if not names or len(labelvalues) != len(names):
-        remove_error(metric, labelvalues)
-    lv = tuple([str(v) for v in labelvalues])
-    _take(metric, lv[0] if len(lv) == 1 else lv)
-
-
-def _take(metric, key):
-    """Remove key's child from metric (the lock taken here)."""
-    with metric._klock:
-        c = metric._kids[hash(key) & (len(metric._kids) - 1)].pop(key, None)
-        if metric._labs:
-            metric._labs.pop(key, None)
-        if c is not None and metric._order is not None:
-            _detach(metric, c)
-            _unorder(metric, key)
-
-
-def clear(metric):
-    """Remove every child."""
-    if metric._labelnames:
-        with metric._klock:
-            for d in metric._kids:
-                for c in d.values():
-                    _detach(metric, c)
-            metric._kids = [{}]
-            metric._labs = None
-            if metric._order is not None:
-                metric._order = [[None] * 16]
-                metric._fill = 0
-                metric._dead = 0
-
-
-def _detach(p, c):
-    """Boards: a child removed from p gives its float slot back (a held reference to it
-    keeps working, with its value in itself)."""
-    if c._i is not None:
-        if c._v is None:
-            c._v = p._vals[c._i >> 4][c._i & 15]
-        p._free.append(c._i)
-        c._i = None
-
-
-def _unorder(metric, key):
-    """Boards: the key's place (and its child's) in the order lists becomes None; they are
-    made anew once half of them is gone (a render in progress keeps walking the old ones)."""
-    from .metrics import _place
-    live = 0
-    for chunk in metric._order:
-        i = 0
-        while i < len(chunk):
-            k = chunk[i]
-            if k is not None:
-                if k == key:
-                    chunk[i] = chunk[i + 1] = None
-                else:
-                    live += 1
-            i += 2
-    metric._dead += 1
-    if metric._dead > 8 and metric._dead > live:  # made anew when half of it is gone
-        old = metric._order
-        metric._order = [[None] * 16]
-        metric._fill = 0
-        for chunk in old:
-            for i in range(0, len(chunk), 2):
-                if chunk[i] is not None:
-                    _place(metric, chunk[i], chunk[i + 1])
-        metric._dead = 0
-
-
 def remove_by_labels(metric, labels):
+    from .metrics import _detach
     names = metric._labelnames
     if not names:
         raise ValueError('No label names were set when constructing %s' % metric)
@@ -284,11 +213,15 @@ def remove_by_labels(metric, labels):
         return  # no labels given: nothing matches, as upstream (not everything)
     want = [(names.index(k), str(v)) for k, v in labels.items()]
     with metric._klock:
-        keys = [k for d in metric._kids for k in d]
-    for key in keys:
-        values = key if isinstance(key, tuple) else (key,)
-        if all(values[i] == v for i, v in want):
-            _take(metric, key)
+        for key in [k for d in metric._kids for k in d]:
+            values = key if isinstance(key, tuple) else (key,)
+            if all(values[i] == v for i, v in want):
+                c = metric._kids[hash(key) & (len(metric._kids) - 1)].pop(key, None)
+                if metric._labs:
+                    metric._labs.pop(key, None)
+                if c is not None and metric._order is not None:
+                    _detach(metric, c)
+                    metric._unorder(key)
 
 
 def check_mode(metric, mode):

@@ -116,6 +116,16 @@ def _place(m, key, child):
     m._fill = f + 2
 
 
+def _detach(p, c):
+    """A child removed from p gives its float slot back (a held reference to it keeps
+    working, with its value in itself)."""
+    if c._i is not None:
+        if c._v is None:
+            c._v = p._vals[c._i >> 4][c._i & 15]
+        p._free.append(c._i)
+        c._i = None
+
+
 def __getattr__(name):  # from prometheus_express.metrics import Histogram, as upstream
     if name in ('Summary', 'Histogram', 'Info', 'Enum'):
         return getattr(__import__('prometheus_express.metrics_extra', None, None, ['x']), name)
@@ -229,10 +239,7 @@ class MetricWrapperBase(Collector):
             self._lock = Unobservable(self._type)
             cls = self.__class__
             self._K = type(cls.__name__, (cls,), {'_p': self, '_lock': self._klock})
-            self._kids = [{}]
-            if _BUCKETS:
-                self._order = [[None] * 16]
-                self._dead = 0
+            self.clear()
         else:
             self._lock = new_lock()
             self._init()
@@ -301,6 +308,61 @@ class MetricWrapperBase(Collector):
                 new[hash(k) & (n - 1)][k] = c
         self._kids = new
 
+    def remove(self, *labelvalues):
+        """Remove the child for these label values (a held reference to it is detached)."""
+        names = self._labelnames
+        if not names or len(labelvalues) != len(names):
+            from .metric_ops import remove_error
+            remove_error(self, labelvalues)
+        lv = tuple([str(v) for v in labelvalues])
+        key = lv[0] if len(lv) == 1 else lv
+        with self._klock:
+            c = self._kids[hash(key) & (len(self._kids) - 1)].pop(key, None)
+            if self._labs:
+                self._labs.pop(key, None)
+            if c is not None and _BUCKETS:
+                _detach(self, c)
+                self._unorder(key)
+
+    def _unorder(self, key):
+        """Boards: the key's place (and its child's) in the order lists becomes None; they are
+        made anew once half of them is gone (a render in progress keeps walking the old ones)."""
+        live = 0
+        for chunk in self._order:
+            i = 0
+            while i < len(chunk):
+                k = chunk[i]
+                if k is not None:
+                    if k == key:
+                        chunk[i] = chunk[i + 1] = None
+                    else:
+                        live += 1
+                i += 2
+        self._dead += 1
+        if self._dead > 8 and self._dead > live:  # made anew when half of it is gone
+            old = self._order
+            self._order = [[None] * 16]
+            self._fill = 0
+            for chunk in old:
+                for i in range(0, len(chunk), 2):
+                    if chunk[i] is not None:
+                        _place(self, chunk[i], chunk[i + 1])
+            self._dead = 0
+
+    def clear(self):
+        """Remove every child."""
+        if self._labelnames:
+            with self._klock:
+                for d in self._kids or ():
+                    for c in d.values():
+                        _detach(self, c)
+                self._kids = [{}]
+                self._labs = None
+                if _BUCKETS:
+                    self._order = [[None] * 16]
+                    self._fill = 0
+                    self._dead = 0
+
     def _chunks(self):
         """[[key, child, key, child, ...], ...] in creation order (a key None: removed). On
         CPython a copy taken under the lock; boards give their lists as they are: a page
@@ -362,10 +424,13 @@ class MetricWrapperBase(Collector):
         esc = self._esc
         one = len(t[1]) == 1
         perm = t[3]
+        a = b = None  # two labels: their key positions in name order, tupled inline below
+        if perm is not None and len(t[1]) == 2:
+            a, b = t[1]
         f = name.replace('%', '%%') + t[0] + '%s\n'  # a whole line: name{labels} value
         for chunk in self._chunks():
-            i = 0
-            while i < len(chunk):
+            # range(): the lists never change length (a removal puts None in place)
+            for i in range(0, len(chunk), 2):
                 k = chunk[i]
                 if k is not None:
                     c = chunk[i + 1]
@@ -377,7 +442,8 @@ class MetricWrapperBase(Collector):
                         v = vals[v >> 4][v & 15]
                     v = fmt(v)
                     try:
-                        w(f % ((k, v) if one else perm(k, v) if perm else line_args(t, k, v)))
+                        w(f % ((k, v) if one else (k[a], k[b], v) if a is not None else
+                               perm(k, v) if perm else line_args(t, k, v)))
                     except MemoryError:
                         _pieces(w, name, t, k, v)
                     if created and c._c > CLOCK_SET_AFTER:  # OpenMetrics: after _total
@@ -387,7 +453,6 @@ class MetricWrapperBase(Collector):
                         w('\n')
                     if len(o) >= lim:
                         yield
-                i += 2
 
 
 class Counter(MetricWrapperBase):

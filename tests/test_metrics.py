@@ -408,6 +408,7 @@ class Slots(unittest.TestCase):
         held = g.labels('3')
         g.remove('3')
         g.labels('new').set(99.5)   # may take the slot '3' had
+        self.assertEqual(_metrics.value(held), 3.5)  # it keeps its value, out of the slot it gave back
         held.set(7.25)              # the removed child: no effect on the page
         held.inc(1.5)
         self.assertEqual(r.get_sample_value('g', {'k': 'new'}), 99.5)
