@@ -232,7 +232,16 @@ class MetricsServer:
 
     def _start(self, conn):
         """Begin the answer to conn.req, if a buffer is free (else wait in line for one: an
-        answer whose client has read nothing for half a second loses its buffer to it)."""
+        answer whose client has read nothing for half a second loses its buffer to it).
+        False if it waits. Never raises: a connection whose answer could not be begun (a
+        full heap with no room to load what it needed) is closed, its buffer given back."""
+        try:
+            return self._begin(conn)
+        except Exception:
+            self._drop(conn, 'other')
+            return True
+
+    def _begin(self, conn):
         if not self._pool and self._made >= self.answers:
             _lim().unstall(self)
         buf = None
@@ -250,6 +259,7 @@ class MetricsServer:
             return False
         if conn in self._waiting:
             self._waiting.remove(conn)
+        conn.buf = buf  # conn's from here: _drop gives it back, whatever happens next
         req = conn.req
         conn.req = None
         try:
@@ -269,7 +279,6 @@ class MetricsServer:
                 z = compressor()
         conn.keep = req.keep_alive and not self._stopped and not (
             page and req.version == 'HTTP/1.0')
-        conn.buf = buf
         conn.status = resp.status
         conn.gen = answer(req, resp, conn.keep, buf, self.chunk, z)
         conn.moved = ticks()

@@ -297,6 +297,36 @@ class CircuitPythonSockets(Base):
         self.assertTrue(b'temperature_celsius{sensor="bme680"} 21.5\n' in resp[2])
 
 
+class NothingLoads(Base):
+    """A board whose heap has no room to compile what an answer needs (here: http_errors made
+    unimportable): that connection is closed, its buffer goes back, the next one is served."""
+
+    def setUp(self):
+        super().setUp()
+        self.server.close()
+        self.server = MetricsServer(8080, '0.0.0.0', self.r, net=self.net, timeout=0.3,
+                                    answers=1)
+
+    def test_connection_closed_and_buffer_given_back(self):
+        import sys
+        name = 'prometheus_express.http_errors'
+        real = sys.modules.get(name)
+        sys.modules[name] = Base  # anything without the names asked for: the import fails
+        try:
+            c = self.net.client(b'GET /nope HTTP/1.1\r\nHost: t\r\n\r\n')
+            self.spin()
+        finally:
+            if real is None:
+                del sys.modules[name]
+            else:
+                sys.modules[name] = real
+        self.assertTrue(c.closed)
+        self.assertEqual(c.out, b'')
+        self.assertEqual(self.errors('other'), 1)
+        self.assert_scrape_works()  # its one answer buffer came back
+        self.assert_scrape_works()
+
+
 class Routing(Base):
     def setUp(self):
         self.net = FakeNet()
