@@ -91,7 +91,7 @@ def page(registry, w, om, o=(), lim=1, esc=None):
 
 def __getattr__(name):  # generate_latest & co. (generate.py); on CPython MetricsHandler & co.
     if name in ('generate_latest', 'generate_openmetrics', 'write_text', 'write_openmetrics',
-                'choose_encoder', 'render_bytes'):
+                'choose_encoder'):
         return getattr(__import__('prometheus_express.generate', None, None, ['x']), name)
     if CPYTHON and name[:2] != '__':
         from .dropin import find
