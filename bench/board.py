@@ -9,6 +9,7 @@ Each figure comes from bench/board_exporter.py running under the interpreter wit
   fixed     heap held by the library, one labelled Gauge and the exporter, after a scrape
             with Prometheus' own Accept and Accept-Encoding headers and then a plain one
   series    heap held per labelled series (label value strings made beforehand)
+  metric    heap held per labelled metric (a Gauge with one label, no children yet)
   served    the most labelled series whose page comes back whole 3 times (96 KB, 256 KB)
   soak      96 KB heap, 100 gauges + 100 counters, every value updated between polls, 10%
             of children replaced every 20 polls: scrapes on new connections that came back
@@ -139,13 +140,15 @@ def fixed(interp, libdir, lib, image=None):
 
 
 def per_series(interp, libdir, lib):
+    """(heap held per labelled series, as text; heap held per labelled metric)."""
     env = dict(os.environ, MICROPYPATH='.frozen:' + libdir)
     out = subprocess.run([os.path.join(TOOLS, interp), '-X', 'heapsize=256k',
                           os.path.join(ROOT, 'bench', 'board_exporter.py'), lib, 'perseries',
                           '500', '0'], env=env, capture_output=True, text=True).stdout
-    found = dict(re.findall(r'MEM (per_series\w*) (\d+)', out))
+    found = dict(re.findall(r'MEM (per_\w*) (\d+)', out))
     return '%s (%s with label strings)' % (found.get('per_series'),
-                                          found.get('per_series_with_label_strings'))
+                                          found.get('per_series_with_label_strings')), \
+        found.get('per_metric')
 
 
 def whole(body, n):
@@ -241,8 +244,9 @@ def main():
     for interp in a.interpreters.split(','):
         rows = {}
         for lib, d in libs:
+            series, metric = per_series(interp, d, lib)
             rows[lib] = {
-                'fixed': fixed(interp, d, lib), 'series': per_series(interp, d, lib),
+                'fixed': fixed(interp, d, lib), 'series': series, 'metric': metric,
                 'served96': served(interp, d, lib, '96k', step),
                 'served256': served(interp, d, lib, '256k', big),
                 'soak': soak(interp, d, lib, a.soak)}
@@ -263,6 +267,8 @@ def main():
             rom if rom is not None else 'n/a (no ROMFS)'))
         print('| held per labelled series (bytes) | %s | %s | <= 100 |' % (o['series'],
                                                                       p['series']))
+        print('| held per labelled metric, before its children (bytes) | %s | %s | - |' % (
+            o['metric'], p['metric']))
         print('| series served, 96 KB heap | %s | %s | >= 400 |' % (o['served96'], p['served96']))
         print('| series served, 256 KB heap | %s | %s | >= 1,500 |' % (o['served256'],
                                                                      p['served256']))

@@ -2,7 +2,8 @@
 #   MICROPYPATH=.frozen:LIBDIR INTERPRETER -X heapsize=96k bench/board_exporter.py LIB MODE N PORT [IMAGE]
 # LIB: ours | old (prometheus-express 0.0.4, patched to bind on this port: see bench/board.py)
 # MODE: fixed   one labelled Gauge with one child; prints the heap held every 5 polls
-#       perseries  prints the heap held per labelled series (N of them), then exits
+#       perseries  prints the heap held per labelled metric (20 of them, no children yet) and
+#               per labelled series (N of them), then exits
 #       series  N labelled series, served
 #       soak    N gauges + N counters (labelled), every value updated between polls, 10% of
 #               children removed and replaced every 20 polls
@@ -47,6 +48,10 @@ names = None
 if MODE == 'fixed':
     g.labels('bme680').set(21.5)
 elif MODE == 'perseries':  # label values made beforehand: the user's strings, not counted
+    mnames = ['sensor_value_%d' % i for i in range(20)]
+    before = used()
+    parents = [Gauge(m, 'A sensor reading.', ['sensor'], registry=r) for m in mnames]
+    say('MEM per_metric', (used() - before) // 20)
     names = ['sensor-%d' % i for i in range(N)]
     before = used()
     for i, s in enumerate(names):

@@ -101,7 +101,7 @@ def _add(m, amount):
 
 def _place(m, key, child):
     """Boards: key and child at the end of m's creation order. The order lists are made at
-    their full size (16 slots, then 32, then 64 each) and filled in place: a list grown by
+    their full size (8 slots, then 16, 32, then 64 each) and filled in place: a list grown by
     append is copied to a larger block each time it doubles, and leaves the old one as a hole
     between long-lived objects."""
     last = m._order[-1]
@@ -169,6 +169,11 @@ def template(names, extra=None):
     return f, idx, order == list(range(len(ns))) and not extra, perm, tuple(f.split('%s'))
 
 
+# What labelled parents share: label names -> their template; metric type -> the `_lock`
+# of its labelled parents (it only raises). A board's metrics mostly have the same labels.
+_SHARED = {}
+
+
 def _pieces(w, name, t, k, v):
     """Boards: one line written piece by piece, allocating nothing: for a heap too
     fragmented to hold the formatted line (formatting grows a buffer by doubling)."""
@@ -212,6 +217,8 @@ class MetricWrapperBase(Collector):
     _vals = None      # boards: the float slots of a metric's children
     _labs = None      # CPython: {key: its `{labels} ` text}
     _nslot = 0
+    _dead = 0         # boards: removed children still in the order lists
+    _unit = ''
     _fns = False      # a labelled parent: set_function was called on one of its children
     _lt = (' ', (), True, None)  # label template of the lines
 
@@ -230,16 +237,21 @@ class MetricWrapperBase(Collector):
         if CPYTHON:
             documentation.encode('utf-8')  # a lone surrogate raises here (a ValueError)
         self._documentation = documentation
-        self._unit = unit
+        if unit:
+            self._unit = unit
         self._labelnames = labelnames
         self._p = self
-        if labelnames:
+        if labelnames:  # (a board pays for every attribute: defaults stay in the class)
             self._klock = new_lock()
-            self._lt = template(labelnames)
-            self._lock = Unobservable(self._type)
+            self._lt = _SHARED.get(labelnames) or _SHARED.setdefault(labelnames,
+                                                                    template(labelnames))
+            self._lock = _SHARED.get(self._type) or _SHARED.setdefault(
+                self._type, Unobservable(self._type))
             cls = self.__class__
             self._K = type(cls.__name__, (cls,), {'_p': self, '_lock': self._klock})
-            self.clear()
+            self._kids = [{}]
+            if _BUCKETS:
+                self._order = [[None] * 8]
         else:
             self._lock = new_lock()
             self._init()
@@ -341,7 +353,7 @@ class MetricWrapperBase(Collector):
         self._dead += 1
         if self._dead > 8 and self._dead > live:  # made anew when half of it is gone
             old = self._order
-            self._order = [[None] * 16]
+            self._order = [[None] * 8]
             self._fill = 0
             for chunk in old:
                 for i in range(0, len(chunk), 2):
@@ -359,7 +371,7 @@ class MetricWrapperBase(Collector):
                 self._kids = [{}]
                 self._labs = None
                 if _BUCKETS:
-                    self._order = [[None] * 16]
+                    self._order = [[None] * 8]
                     self._fill = 0
                     self._dead = 0
 
