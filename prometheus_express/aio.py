@@ -37,6 +37,10 @@ class AsyncMetricsServer:
         self.timeout = timeout
         self.answer_timeout = answer_timeout
         self.gzip = gzip
+        self._gz = False  # can this runtime compress? Probed once (board deflate cannot)
+        if gzip:
+            from ._gzip import available
+            self._gz = available()
         self.chunk = chunk
         self.max_connections = max_connections
         self.conns = {}   # id(writer): [writer, waiting for a request?, since]
@@ -140,9 +144,9 @@ class AsyncMetricsServer:
                     resp = error_response(500)
                 keep = req.keep_alive and not (callable(resp.body) and req.version == 'HTTP/1.0')
                 z = None
-                if self.gzip and callable(resp.body):
-                    from ._gzip import available, compressor, wants_gzip
-                    if wants_gzip(req.headers.get('accept-encoding')) and available():
+                if self._gz and callable(resp.body):
+                    from ._gzip import compressor, wants_gzip
+                    if wants_gzip(req.headers.get('accept-encoding')):
                         z = compressor()
                 for chunk in answer(req, resp, keep, new_buffer(self.chunk), self.chunk, z):
                     await self._send(writer, bytes(chunk), since)

@@ -29,8 +29,7 @@ def page_bytes(registry, om, escaping):
     series, bench/board.py) and leaves the old blocks behind as holes."""
     if CPYTHON:
         out = []
-        for _ in page(registry, out.append, om, (), 1, escaping):
-            pass
+        (write_openmetrics if om else write_text)(registry, out.append, escaping)
         return ''.join(out).encode('utf-8')
     buf = bytearray()
     out = []

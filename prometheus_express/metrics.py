@@ -146,11 +146,22 @@ def num(v):
     return float(v)
 
 
+# What metrics share: (label names, extra label) -> their template; metric type -> the
+# `_lock` of its labelled parents (it only raises). A board's metrics mostly have the same
+# labels, and a board pays for every object.
+_SHARED = {}
+
+
 def template(names, extra=None):
     """(labels format, index, as is, perm, pieces) to write a line's labels sorted by name, as
     prometheus_client does: the format has one %s per label, filled with the key's values in
     index order (-1 stands for the extra label: le for buckets, the state of an Enum); as is:
-    the key itself fills it (one label, or labels given in sorted order, and no extra)."""
+    the key itself fills it (one label, or labels given in sorted order, and no extra).
+    Made once per (names, extra): metrics with the same label names share it."""
+    names = tuple(names)
+    t = _SHARED.get((names, extra))
+    if t is not None:
+        return t
     ns = list(names)
     if extra:
         ns.append(extra)
@@ -166,12 +177,9 @@ def template(names, extra=None):
         a, b, c = idx
         perm = lambda k, v: (k[a], k[b], k[c], v)  # noqa: E731
     f = '{' + ','.join([escape_name(ns[i], False) + '="%s"' for i in order]) + '} '
-    return f, idx, order == list(range(len(ns))) and not extra, perm, tuple(f.split('%s'))
-
-
-# What labelled parents share: label names -> their template; metric type -> the `_lock`
-# of its labelled parents (it only raises). A board's metrics mostly have the same labels.
-_SHARED = {}
+    t = _SHARED[(names, extra)] = (f, idx, order == list(range(len(ns))) and not extra, perm,
+                                   tuple(f.split('%s')))
+    return t
 
 
 def _pieces(w, name, t, k, v):
@@ -243,8 +251,7 @@ class MetricWrapperBase(Collector):
         self._p = self
         if labelnames:  # (a board pays for every attribute: defaults stay in the class)
             self._klock = new_lock()
-            self._lt = _SHARED.get(labelnames) or _SHARED.setdefault(labelnames,
-                                                                    template(labelnames))
+            self._lt = template(labelnames)
             self._lock = _SHARED.get(self._type) or _SHARED.setdefault(
                 self._type, Unobservable(self._type))
             cls = self.__class__

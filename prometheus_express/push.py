@@ -9,7 +9,8 @@ RAM) when the default handler is used; on CPython, and to a handler of your own,
 bytes with a Content-Length, as upstream's does.
 """
 from ._format import CPYTHON
-from .exposition import CONTENT_TYPE_PLAIN_0_0_4, page
+from .exposition import CONTENT_TYPE_PLAIN_0_0_4
+from .generate import generate_latest, write_text
 from .http_client import PushError, b64, request, split_url  # noqa: F401 (PushError: ours to give)
 from .registry import REGISTRY
 
@@ -105,9 +106,8 @@ def _use_gateway(method, gateway, job, registry, grouping_key, timeout, handler,
     if method == 'DELETE':
         data = b''
     elif handler is default_handler and not CPYTHON and compression is None:
-        data = lambda w: [None for _ in page(reg, w, False)]  # noqa: E731 - streamed by request()
+        data = lambda w: write_text(reg, w)  # noqa: E731 - streamed (chunked) by request()
     else:
-        from .generate import generate_latest
         data = generate_latest(reg)
         if compression is not None:
             data = _compress(data, compression, headers)

@@ -88,7 +88,7 @@ class Router:
     def add_metrics(self, registry, auth=None):
         """Serve registry's page on /metrics (unless a route has that path already)."""
         if not [r for r in self.routes if r[0] == '/metrics']:
-            self.add('/metrics', lambda req: metrics_response(req, registry), ('GET',), auth)
+            self.add('/metrics', metrics_handler(registry), ('GET',), auth)
 
     def use(self, fn):
         self.middleware.append(fn)
