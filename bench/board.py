@@ -2,7 +2,7 @@
 interpreters (../shared/tools: 32-bit objects, float32, capped heap, real sockets).
 
     .venv/bin/python bench/board.py [--interpreters micropython-board,circuitpython-board]
-                                    [--soak 2000] [--quick]
+                                    [--soak 2000] [--quick] [--micropython SRC]
 
 Each figure comes from bench/board_exporter.py running under the interpreter with
 `-X heapsize=`, scraped over real sockets from here:
@@ -22,6 +22,15 @@ Each figure comes from bench/board_exporter.py running under the interpreter wit
             partition: bytecode runs in place from flash. The image is read into RAM here
             before the count starts (this interpreter has no flash) and mounted with
             vfs.VfsRom; MicroPython only (CircuitPython has no ROMFS).
+  frozen into the firmware (with --micropython SRC)  the same, and series served in 96 KB,
+            with ours or 0.0.4 frozen into micropython-board built from SRC with the
+            reference's settings (tools/build_firmware.py), as a fleet's own firmware carries
+            a library: bytecode, names and function tables in flash. A check line shows that
+            this build without our package measures what ../shared/tools/micropython-board
+            does.
+  where the fixed cost goes  the heap held after each step of the fixed-cost program before
+            its scrapes (bench/board_modules.py), as .py and from ROMFS, and the number of
+            names (qstrs) the runtime holds at the end.
 0.0.4 needs one line patched to start on these ports (bind wants getaddrinfo's sockaddr);
 the patched copy lives in a temporary folder, the measurement is not touched.
 """
@@ -61,6 +70,18 @@ def old_copy():
     with open(p, 'w') as f:
         f.write(s)
     return d
+
+
+def firmware(src, lib, old):
+    """{'plain', 'ours', 'old'}: micropython-board built from the MicroPython source tree
+    src (tools/build_firmware.py: the reference's commit and settings), as it is and with
+    ours or 0.0.4 (the patched copy in old) frozen into it; in a temporary folder."""
+    sys.path.insert(0, os.path.join(ROOT, 'tools'))
+    from build_firmware import build
+    d = tempfile.mkdtemp(prefix='promexp-fw-')
+    lib = lib or os.path.join(src, 'lib', 'micropython-lib')
+    return {k: build(src, lib, d, 'micropython-board-' + k, base)
+            for k, base in (('plain', None), ('ours', ROOT), ('old', old))}
 
 
 def rom_image():
@@ -216,6 +237,19 @@ def soak(interp, libdir, lib, scrapes):
     return good
 
 
+def breakdown(interp, image=None, frozen=False):
+    """[(step, bytes held)] of the fixed-cost program before its scrapes, and the names
+    (qstrs) held at its end (bench/board_modules.py): as .py files, from a ROMFS image, or
+    frozen into the interpreter."""
+    env = dict(os.environ, MICROPYPATH='.frozen' + ('' if image or frozen else ':' + ROOT))
+    out = subprocess.run([os.path.join(TOOLS, interp), '-X', 'heapsize=256k',
+                          os.path.join(ROOT, 'bench', 'board_modules.py')] +
+                         ([image] if image else []), env=env, capture_output=True, text=True,
+                         timeout=60).stdout
+    m = re.search(r'n_qstr=(\d+)', out)
+    return re.findall(r'STEP (.+) (\d+)', out), m.group(1) if m else '-'
+
+
 def render(interp, libdir, lib):
     env = dict(os.environ, MICROPYPATH='.frozen:' + libdir)
     out = subprocess.run([os.path.join(TOOLS, interp), '-X', 'heapsize=1M',
@@ -230,12 +264,19 @@ def main():
     ap.add_argument('--interpreters', default='micropython-board,circuitpython-board')
     ap.add_argument('--soak', type=int, default=2000)
     ap.add_argument('--quick', action='store_true', help='a coarse series ladder')
+    ap.add_argument('--micropython', metavar='SRC', help='a MicroPython source tree at the '
+                    'commit ../shared/tools/README.md names: adds the rows for the library '
+                    'frozen into micropython-board (tools/build_firmware.py; needs gcc-multilib)')
+    ap.add_argument('--micropython-lib', metavar='LIB', help='default: SRC/lib/micropython-lib')
     a = ap.parse_args()
     if not os.path.isdir(TOOLS):
         print('skipped: %s is absent (the board-like interpreters)' % TOOLS)
         return 0
     old = old_copy()
     image = rom_image()
+    fw = firmware(os.path.abspath(a.micropython), a.micropython_lib, old) \
+        if a.micropython else None
+    nothing = tempfile.mkdtemp(prefix='promexp-none-')  # a path where no library is
     libs = (('ours', ROOT), ('old', old))
     step = [100, 200, 300, 350, 400, 450, 500, 600, 800, 1000]
     big = step + [1200, 1500, 1800, 2100, 2500, 3000]
@@ -265,6 +306,10 @@ def main():
             else None
         print('| fixed cost, code in ROMFS (bytes held) | %s | - | <= 16 KB |' % (
             rom if rom is not None else 'n/a (no ROMFS)'))
+        frozen = fw and interp.startswith('micropython')
+        if frozen:  # the frozen package comes first on the path ('.frozen')
+            print('| fixed cost, frozen into the firmware (bytes held) | %s | %s | <= 16 KB |' % (
+                fixed(fw['ours'], nothing, 'ours'), fixed(fw['old'], nothing, 'old')))
         print('| held per labelled series (bytes) | %s | %s | <= 100 |' % (o['series'],
                                                                       p['series']))
         print('| held per labelled metric, before its children (bytes) | %s | %s | - |' % (
@@ -272,12 +317,33 @@ def main():
         print('| series served, 96 KB heap | %s | %s | >= 400 |' % (o['served96'], p['served96']))
         print('| series served, 256 KB heap | %s | %s | >= 1,500 |' % (o['served256'],
                                                                      p['served256']))
+        if frozen:
+            print('| series served, 96 KB heap, frozen into the firmware | %s | %s | - |' % (
+                served(fw['ours'], nothing, 'ours', '96k', step),
+                served(fw['old'], nothing, 'old', '96k', step)))
         print('| soak, 96 KB: whole scrapes | %d/%d | %d/%d | all |' % (o['soak'], a.soak,
                                                                       p['soak'], a.soak))
         ratio = (p['render'] / o['render']) if o['render'] and p['render'] else None
         print('| render 1,000 series (ms) | %s | %s | 0.0.4/ours = %s (>= 2) |' % (
             o['render'], p['render'], '%.1f' % ratio if ratio else '-'))
+        if frozen:  # the build is the reference's: the same figure on the same program
+            print('\ncheck: fixed cost as .py on micropython-board built here without our '
+                  'package: %s (on ../shared/tools/micropython-board: %s)' % (
+                      fixed(fw['plain'], ROOT, 'ours'), o['fixed']))
+        steps, names = breakdown(interp)
+        rom, rnames = breakdown(interp, image) if rom is not None else ([], '-')
+        fz, fnames = breakdown(fw['ours'], frozen=True) if frozen else ([], '-')
+        rom, fz = dict(rom), dict(fz)
+        print('\nwhere ours\' fixed cost goes on %s, before the scrapes (bytes held)' % interp)
+        print('| step | .py | code in ROMFS | frozen into the firmware |')
+        print('|---|---|---|---|')
+        for name, n in steps:
+            print('| %s | %s | %s | %s |' % (name, n, rom.get(name, '-'), fz.get(name, '-')))
+        print('| names (qstrs) held at the end | %s | %s | %s |' % (names, rnames, fnames))
     shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(nothing, ignore_errors=True)
+    if fw:
+        shutil.rmtree(os.path.dirname(fw['ours']), ignore_errors=True)
     if image:
         shutil.rmtree(os.path.dirname(image), ignore_errors=True)
     return 0

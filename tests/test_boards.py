@@ -29,7 +29,7 @@ import board as bench  # noqa: E402  (its exporter driver and page checks)
 
 
 def tool(name):
-    path = os.path.join(TOOLS, name)
+    path = os.path.join(TOOLS, name)  # (a path of its own stays as it is)
     if not os.access(path, os.X_OK):
         if REQUIRED:
             raise AssertionError('%s is missing (the board-like interpreters)' % path)
@@ -47,9 +47,9 @@ def portable_modules():
 
 
 class PortableSuite(unittest.TestCase):
-    def run_suite(self, name, heap='512k'):  # the test modules themselves take room
+    def run_suite(self, name, heap='512k', lib=ROOT):  # the test modules themselves take room
         env = dict(os.environ, MICROPYPATH='.frozen:%s:%s:%s' % (
-            ROOT, HERE, os.path.join(ROOT, 'examples')))
+            lib, HERE, os.path.join(ROOT, 'examples')))
         p = subprocess.run([tool(name), '-X', 'heapsize=' + heap,
                             os.path.join(HERE, 'boards', 'run.py')] + portable_modules(),
                            env=env, capture_output=True, text=True, timeout=600)
@@ -79,10 +79,10 @@ class ScrapedByPrometheus(unittest.TestCase):
     """Prometheus sends Accept: openmetrics... and Accept-Encoding: gzip on every scrape;
     board firmware cannot compress: identity it must be, and up == 1."""
 
-    def check(self, name):
+    def check(self, name, lib=ROOT):
         tool(name)
         port = free_port()
-        e = bench.Exporter(name, ROOT, 'ours', 'series', 50, '96k', port=port)
+        e = bench.Exporter(name, lib, 'ours', 'series', 50, '96k', port=port)
         self.assertTrue(e.ready, e.lines)
         prom = None
         try:
@@ -163,6 +163,38 @@ class Romfs(unittest.TestCase):
                 self.assertTrue(bench.whole(body, 100), body[-200:])
         finally:
             e.stop()
+
+
+class Frozen(unittest.TestCase):
+    """Opt-in (PROMEX_MICROPYTHON_SRC: a MicroPython source tree at the commit
+    ../shared/tools/README.md names; gcc-multilib): micropython-board built with the library
+    frozen into it (tools/build_firmware.py), as a fleet's own firmware carries it. The
+    portable suite passes there and a real Prometheus scrapes its exporter. Not in .ci/run:
+    CI has no MicroPython source (bench/board.py --micropython measures its heap)."""
+
+    @classmethod
+    def setUpClass(cls):
+        src = os.environ.get('PROMEX_MICROPYTHON_SRC')
+        if not src:
+            raise unittest.SkipTest('set PROMEX_MICROPYTHON_SRC to a MicroPython source tree')
+        sys.path.insert(0, os.path.join(ROOT, 'tools'))
+        from build_firmware import build
+        import tempfile
+        cls.dir = tempfile.mkdtemp(prefix='promexp-fw-')
+        cls.nothing = os.path.join(cls.dir, 'no-library-here')
+        os.mkdir(cls.nothing)
+        cls.path = build(src, os.path.join(src, 'lib', 'micropython-lib'), cls.dir,
+                         'micropython-board-frozen', ROOT)
+
+    @classmethod
+    def tearDownClass(cls):
+        __import__('shutil').rmtree(cls.dir, True)
+
+    def test_portable_suite(self):
+        PortableSuite('run_suite').run_suite(self.path, lib=self.nothing)
+
+    def test_scraped_by_prometheus(self):
+        ScrapedByPrometheus('check').check(self.path, lib=self.nothing)
 
 
 class Hostile(unittest.TestCase):
