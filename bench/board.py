@@ -323,6 +323,10 @@ def main():
                 served(fw['old'], nothing, 'old', '96k', step)))
         print('| soak, 96 KB: whole scrapes | %d/%d | %d/%d | all |' % (o['soak'], a.soak,
                                                                       p['soak'], a.soak))
+        if frozen:
+            print('| soak, 96 KB, frozen into the firmware | %d/%d | %d/%d | - |' % (
+                soak(fw['ours'], nothing, 'ours', a.soak), a.soak,
+                soak(fw['old'], nothing, 'old', a.soak), a.soak))
         ratio = (p['render'] / o['render']) if o['render'] and p['render'] else None
         print('| render 1,000 series (ms) | %s | %s | 0.0.4/ours = %s (>= 2) |' % (
             o['render'], p['render'], '%.1f' % ratio if ratio else '-'))
