@@ -2,7 +2,8 @@
 interpreters (../shared/tools: 32-bit objects, float32, capped heap, real sockets).
 
     .venv/bin/python bench/board.py [--interpreters micropython-board,circuitpython-board]
-                                    [--soak 2000] [--quick] [--micropython SRC]
+                                    [--soak 2000] [--quick]
+                                    [--micropython SRC [--circuitpython CPSRC]]
 
 Each figure comes from bench/board_exporter.py running under the interpreter with
 `-X heapsize=`, scraped over real sockets from here:
@@ -22,12 +23,12 @@ Each figure comes from bench/board_exporter.py running under the interpreter wit
             partition: bytecode runs in place from flash. The image is read into RAM here
             before the count starts (this interpreter has no flash) and mounted with
             vfs.VfsRom; MicroPython only (CircuitPython has no ROMFS).
-  frozen into the firmware (with --micropython SRC)  the same, and series served in 96 KB,
-            with ours or 0.0.4 frozen into micropython-board built from SRC with the
-            reference's settings (tools/build_firmware.py), as a fleet's own firmware carries
-            a library: bytecode, names and function tables in flash. A check line shows that
-            this build without our package measures what ../shared/tools/micropython-board
-            does.
+  frozen into the firmware (with --micropython SRC, and --circuitpython CPSRC)  the same,
+            series served in 96 KB and the soak, with ours or 0.0.4 frozen into
+            micropython-board (circuitpython-board) built from SRC (CPSRC) with the reference's
+            settings (tools/build_firmware.py), as a fleet's own firmware carries a library:
+            bytecode, names and function tables in flash. A check line shows that the build
+            without our package measures what the reference in ../shared/tools does.
   where the fixed cost goes  the heap held after each step of the fixed-cost program before
             its scrapes (bench/board_modules.py), as .py and from ROMFS, and the number of
             names (qstrs) the runtime holds at the end.
@@ -72,16 +73,14 @@ def old_copy():
     return d
 
 
-def firmware(src, lib, old):
-    """{'plain', 'ours', 'old'}: micropython-board built from the MicroPython source tree
-    src (tools/build_firmware.py: the reference's commit and settings), as it is and with
-    ours or 0.0.4 (the patched copy in old) frozen into it; in a temporary folder."""
+def firmware(src, lib, cpsrc, old):
+    """{(runtime, 'plain' | 'ours' | 'old'): interpreter}: micropython-board built from the
+    MicroPython source tree src (and circuitpython-board from cpsrc, if given) with the
+    reference's commit and settings (tools/build_firmware.py), as it is and with ours or
+    0.0.4 (the patched copy in old) frozen into it; in a temporary folder."""
     sys.path.insert(0, os.path.join(ROOT, 'tools'))
-    from build_firmware import build
-    d = tempfile.mkdtemp(prefix='promexp-fw-')
-    lib = lib or os.path.join(src, 'lib', 'micropython-lib')
-    return {k: build(src, lib, d, 'micropython-board-' + k, base)
-            for k, base in (('plain', None), ('ours', ROOT), ('old', old))}
+    from build_firmware import build_all
+    return build_all(src, lib, cpsrc, tempfile.mkdtemp(prefix='promexp-fw-'), old)
 
 
 def rom_image():
@@ -268,14 +267,16 @@ def main():
                     'commit ../shared/tools/README.md names: adds the rows for the library '
                     'frozen into micropython-board (tools/build_firmware.py; needs gcc-multilib)')
     ap.add_argument('--micropython-lib', metavar='LIB', help='default: SRC/lib/micropython-lib')
+    ap.add_argument('--circuitpython', metavar='CPSRC', help='with --micropython: a '
+                    'CircuitPython git clone, for the same rows on circuitpython-board')
     a = ap.parse_args()
     if not os.path.isdir(TOOLS):
         print('skipped: %s is absent (the board-like interpreters)' % TOOLS)
         return 0
     old = old_copy()
     image = rom_image()
-    fw = firmware(os.path.abspath(a.micropython), a.micropython_lib, old) \
-        if a.micropython else None
+    fw = firmware(a.micropython, a.micropython_lib, a.circuitpython, old) \
+        if a.micropython else {}
     nothing = tempfile.mkdtemp(prefix='promexp-none-')  # a path where no library is
     libs = (('ours', ROOT), ('old', old))
     step = [100, 200, 300, 350, 400, 450, 500, 600, 800, 1000]
@@ -306,10 +307,12 @@ def main():
             else None
         print('| fixed cost, code in ROMFS (bytes held) | %s | - | <= 16 KB |' % (
             rom if rom is not None else 'n/a (no ROMFS)'))
-        frozen = fw and interp.startswith('micropython')
+        runtime = interp.split('-')[0]
+        frozen = (runtime, 'ours') in fw
         if frozen:  # the frozen package comes first on the path ('.frozen')
             print('| fixed cost, frozen into the firmware (bytes held) | %s | %s | <= 16 KB |' % (
-                fixed(fw['ours'], nothing, 'ours'), fixed(fw['old'], nothing, 'old')))
+                fixed(fw[runtime, 'ours'], nothing, 'ours'),
+                fixed(fw[runtime, 'old'], nothing, 'old')))
         print('| held per labelled series (bytes) | %s | %s | <= 100 |' % (o['series'],
                                                                       p['series']))
         print('| held per labelled metric, before its children (bytes) | %s | %s | - |' % (
@@ -319,24 +322,24 @@ def main():
                                                                      p['served256']))
         if frozen:
             print('| series served, 96 KB heap, frozen into the firmware | %s | %s | - |' % (
-                served(fw['ours'], nothing, 'ours', '96k', step),
-                served(fw['old'], nothing, 'old', '96k', step)))
+                served(fw[runtime, 'ours'], nothing, 'ours', '96k', step),
+                served(fw[runtime, 'old'], nothing, 'old', '96k', step)))
         print('| soak, 96 KB: whole scrapes | %d/%d | %d/%d | all |' % (o['soak'], a.soak,
                                                                       p['soak'], a.soak))
         if frozen:
             print('| soak, 96 KB, frozen into the firmware | %d/%d | %d/%d | - |' % (
-                soak(fw['ours'], nothing, 'ours', a.soak), a.soak,
-                soak(fw['old'], nothing, 'old', a.soak), a.soak))
+                soak(fw[runtime, 'ours'], nothing, 'ours', a.soak), a.soak,
+                soak(fw[runtime, 'old'], nothing, 'old', a.soak), a.soak))
         ratio = (p['render'] / o['render']) if o['render'] and p['render'] else None
         print('| render 1,000 series (ms) | %s | %s | 0.0.4/ours = %s (>= 2) |' % (
             o['render'], p['render'], '%.1f' % ratio if ratio else '-'))
         if frozen:  # the build is the reference's: the same figure on the same program
-            print('\ncheck: fixed cost as .py on micropython-board built here without our '
-                  'package: %s (on ../shared/tools/micropython-board: %s)' % (
-                      fixed(fw['plain'], ROOT, 'ours'), o['fixed']))
+            print('\ncheck: fixed cost as .py on %s built here without our package: %s (on '
+                  '../shared/tools/%s: %s)' % (interp, fixed(fw[runtime, 'plain'], ROOT, 'ours'),
+                                               interp, o['fixed']))
         steps, names = breakdown(interp)
         rom, rnames = breakdown(interp, image) if rom is not None else ([], '-')
-        fz, fnames = breakdown(fw['ours'], frozen=True) if frozen else ([], '-')
+        fz, fnames = breakdown(fw[runtime, 'ours'], frozen=True) if frozen else ([], '-')
         rom, fz = dict(rom), dict(fz)
         print('\nwhere ours\' fixed cost goes on %s, before the scrapes (bytes held)' % interp)
         print('| step | .py | code in ROMFS | frozen into the firmware |')
@@ -347,7 +350,7 @@ def main():
     shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(nothing, ignore_errors=True)
     if fw:
-        shutil.rmtree(os.path.dirname(fw['ours']), ignore_errors=True)
+        shutil.rmtree(os.path.dirname(fw['micropython', 'ours']), ignore_errors=True)
     if image:
         shutil.rmtree(os.path.dirname(image), ignore_errors=True)
     return 0

@@ -167,10 +167,11 @@ class Romfs(unittest.TestCase):
 
 class Frozen(unittest.TestCase):
     """Opt-in (PROMEX_MICROPYTHON_SRC: a MicroPython source tree at the commit
-    ../shared/tools/README.md names; gcc-multilib): micropython-board built with the library
-    frozen into it (tools/build_firmware.py), as a fleet's own firmware carries it. The
-    portable suite passes there and a real Prometheus scrapes its exporter. Not in .ci/run:
-    CI has no MicroPython source (bench/board.py --micropython measures its heap)."""
+    ../shared/tools/README.md names; PROMEX_CIRCUITPYTHON_SRC, optional: a CircuitPython
+    clone, likewise; gcc-multilib): the board-like interpreters built with the library frozen
+    into them (tools/build_firmware.py), as a fleet's own firmware carries it. The portable
+    suite passes there and a real Prometheus scrapes their exporter. Not in .ci/run: CI has
+    no MicroPython source (bench/board.py --micropython measures their heap)."""
 
     @classmethod
     def setUpClass(cls):
@@ -178,23 +179,27 @@ class Frozen(unittest.TestCase):
         if not src:
             raise unittest.SkipTest('set PROMEX_MICROPYTHON_SRC to a MicroPython source tree')
         sys.path.insert(0, os.path.join(ROOT, 'tools'))
-        from build_firmware import build
+        from build_firmware import build_all
         import tempfile
         cls.dir = tempfile.mkdtemp(prefix='promexp-fw-')
         cls.nothing = os.path.join(cls.dir, 'no-library-here')
         os.mkdir(cls.nothing)
-        cls.path = build(src, os.path.join(src, 'lib', 'micropython-lib'), cls.dir,
-                         'micropython-board-frozen', ROOT)
+        made = build_all(src, None, os.environ.get('PROMEX_CIRCUITPYTHON_SRC'), cls.dir)
+        cls.frozen = {r: path for (r, kind), path in made.items() if kind == 'ours'}
 
     @classmethod
     def tearDownClass(cls):
         __import__('shutil').rmtree(cls.dir, True)
 
     def test_portable_suite(self):
-        PortableSuite('run_suite').run_suite(self.path, lib=self.nothing)
+        for runtime, path in sorted(self.frozen.items()):
+            with self.subTest(runtime):
+                PortableSuite('run_suite').run_suite(path, lib=self.nothing)
 
     def test_scraped_by_prometheus(self):
-        ScrapedByPrometheus('check').check(self.path, lib=self.nothing)
+        for runtime, path in sorted(self.frozen.items()):
+            with self.subTest(runtime):
+                ScrapedByPrometheus('check').check(path, lib=self.nothing)
 
 
 class Hostile(unittest.TestCase):
