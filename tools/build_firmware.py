@@ -17,7 +17,7 @@ reference's settings (32-bit, float32, static; btree, ssl and ffi off):
                               bench/board.py checks that it measures what the reference does,
                               so the frozen one differs from the reference by our package only
   circuitpython-board-frozen, circuitpython-board-plain: the same (unittest only)
-On a board: add `package("prometheus_express", base_path=...)` to its firmware's manifest.
+On a board: add `include("PATH/TO/THIS/CLONE")` to its firmware's manifest (manifest.py).
 """
 import argparse
 import os
@@ -68,7 +68,9 @@ def build(src, lib, out, name, base=None, runtime='micropython'):
     manifest = os.path.join(out, name + '.manifest.py')
     with open(manifest, 'w') as f:
         f.write(frozen)
-        if base:
+        if base == ROOT:  # ours, as a board's manifest includes it (manifest.py)
+            f.write('include(%r)\n' % ROOT)
+        elif base:
             f.write('package("prometheus_express", base_path=%r)\n' % base)
     if not os.path.exists(os.path.join(src, 'mpy-cross', 'build', 'mpy-cross')):
         make(os.path.join(src, 'mpy-cross'), 'PYTHON=' + sys.executable)
