@@ -30,8 +30,8 @@ Each figure comes from bench/board_exporter.py running under the interpreter wit
             bytecode, names and function tables in flash. A check line shows that the build
             without our package measures what the reference in ../shared/tools does.
   where the fixed cost goes  the heap held after each step of the fixed-cost program before
-            its scrapes (bench/board_modules.py), as .py and from ROMFS, and the number of
-            names (qstrs) the runtime holds at the end.
+            its scrapes (bench/board_modules.py), as .py, from ROMFS and frozen, and the
+            number of names (qstrs) the runtime holds at the end.
 0.0.4 needs one line patched to start on these ports (bind wants getaddrinfo's sockaddr);
 the patched copy lives in a temporary folder, the measurement is not touched.
 """
