@@ -303,8 +303,8 @@ def main():
         print('|---|---|---|---|')
         o, p = rows['ours'], rows['old']
         print('| fixed cost (bytes held) | %s | %s | <= 16 KB |' % (o['fixed'], p['fixed']))
-        rom = fixed(interp, ROOT, 'ours', image) if image and interp.startswith('micropython') \
-            else None
+        has_rom = bool(image) and interp.startswith('micropython')
+        rom = fixed(interp, ROOT, 'ours', image) if has_rom else None
         print('| fixed cost, code in ROMFS (bytes held) | %s | - | <= 16 KB |' % (
             rom if rom is not None else 'n/a (no ROMFS)'))
         runtime = interp.split('-')[0]
@@ -338,14 +338,15 @@ def main():
                   '../shared/tools/%s: %s)' % (interp, fixed(fw[runtime, 'plain'], ROOT, 'ours'),
                                                interp, o['fixed']))
         steps, names = breakdown(interp)
-        rom, rnames = breakdown(interp, image) if rom is not None else ([], '-')
-        fz, fnames = breakdown(fw[runtime, 'ours'], frozen=True) if frozen else ([], '-')
-        rom, fz = dict(rom), dict(fz)
+        rsteps, rnames = breakdown(interp, image) if has_rom else ([], '-')
+        fsteps, fnames = breakdown(fw[runtime, 'ours'], frozen=True) if frozen else ([], '-')
+        rsteps, fsteps = dict(rsteps), dict(fsteps)
         print('\nwhere ours\' fixed cost goes on %s, before the scrapes (bytes held)' % interp)
         print('| step | .py | code in ROMFS | frozen into the firmware |')
         print('|---|---|---|---|')
         for name, n in steps:
-            print('| %s | %s | %s | %s |' % (name, n, rom.get(name, '-'), fz.get(name, '-')))
+            print('| %s | %s | %s | %s |' % (name, n, rsteps.get(name, '-'),
+                                            fsteps.get(name, '-')))
         print('| names (qstrs) held at the end | %s | %s | %s |' % (names, rnames, fnames))
     shutil.rmtree(old, ignore_errors=True)
     shutil.rmtree(nothing, ignore_errors=True)

@@ -2,7 +2,7 @@
 deflate on ports built with compression (ESP32/RP2 firmware can only decompress).
 
 Imported on: CPython, MicroPython, CircuitPython (by the servers, to probe; on boards whose
-deflate cannot compress it is dropped again after the probe).
+deflate cannot compress it is dropped again after the probe: probe()).
 """
 
 
@@ -27,8 +27,23 @@ def wants_gzip(header):
     return False
 
 
+def probe():
+    """available(), as the servers ask it once, when they are imported: where the runtime
+    cannot compress (board firmware's deflate), this module also leaves sys.modules and the
+    package, so its heap goes once the caller lets go of this function."""
+    ok = available()
+    if not ok:
+        import sys
+        sys.modules.pop(__name__, None)
+        try:
+            delattr(sys.modules['prometheus_express'], '_gzip')
+        except (AttributeError, KeyError):
+            pass
+    return ok
+
+
 def available():
-    """True if compressor() can make something (probed once by the server)."""
+    """True if compressor() can make something."""
     try:
         import zlib
         if hasattr(zlib, 'compressobj'):

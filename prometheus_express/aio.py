@@ -17,13 +17,17 @@ except ImportError:  # older MicroPython
 
 from ._clock import elapsed, ticks
 from ._format import CPYTHON
+from ._gzip import probe as _probe
 from .http import (HTTPError, answer, body_length, dispatch, find_head_end, new_buffer,
                    parse_head)
 from .http_errors import error_bytes, error_response
 from .registry import REGISTRY
 
-if CPYTHON is False:  # boards: compiled now, not at the first query string (see server.py)
+# Boards: compiled now, not at the first query string (a full heap may have no room then).
+if CPYTHON is False:
     from ._query import split_target  # noqa: F401
+_GZ = _probe()  # can this runtime compress? Probed once, at import (board deflate cannot)
+del _probe
 
 
 class AsyncMetricsServer:
@@ -37,10 +41,7 @@ class AsyncMetricsServer:
         self.timeout = timeout
         self.answer_timeout = answer_timeout
         self.gzip = gzip
-        self._gz = False  # can this runtime compress? Probed once (board deflate cannot)
-        if gzip:
-            from ._gzip import available
-            self._gz = available()
+        self._gz = _GZ if gzip else False
         self.chunk = chunk
         self.max_connections = max_connections
         self.conns = {}   # id(writer): [writer, waiting for a request?, since]

@@ -19,10 +19,10 @@ CONTENT_TYPE_LATEST = CONTENT_TYPE_PLAIN_1_0_0
 CONTENT_TYPE_OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8'
 
 
-def header(w, ns, name, doc, typ, text, escaped=False):
-    """Write a HELP and TYPE pair through w(str) (text: the 0.0.4 format's HELP escaping;
-    escaped: the name is already as written)."""
-    name = ns + (name if escaped else escape_name(name))
+def header(w, ns, name, doc, typ, text):
+    """Write a HELP and TYPE pair through w(str) for name as written (text: the 0.0.4
+    format's HELP escaping)."""
+    name = ns + name
     doc = doc.replace('\\', '\\\\').replace('\n', '\\n')
     w('# HELP %s %s\n# TYPE %s %s\n' % (name, doc if text else doc.replace('"', '\\"'),
                                          name, typ))
@@ -32,14 +32,14 @@ def _head(w, c, ns, kind):
     """A metric's header lines: kind 0 text, 1 text `_created`, 2 OpenMetrics."""
     t = c._type
     if kind == 2:
-        header(w, ns, c._ename, c._documentation, t, False, True)
+        header(w, ns, c._ename, c._documentation, t, False)
         if c._unit:
             w('# UNIT %s%s %s\n' % (ns, c._ename, c._unit))
     elif kind:
-        header(w, ns, c._ename + '_created', c._documentation, 'gauge', True, True)
+        header(w, ns, c._ename + '_created', c._documentation, 'gauge', True)
     else:
         header(w, ns, c._ename + ('_total' if t == 'counter' else '_info' if t == 'info' else ''),
-               c._documentation, 'gauge' if t in ('info', 'stateset') else t, True, True)
+               c._documentation, 'gauge' if t in ('info', 'stateset') else t, True)
 
 
 def metric_rows(c, w, ns, om, o, lim):

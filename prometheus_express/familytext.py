@@ -95,14 +95,14 @@ def _write(m, w, ns, om, esc):
     namers = _namers(esc)  # once a family, not once a line
     name = namers[0]
     if om:
-        header(w, '', name(ns + m.name), m.documentation, m.type, False, True)
+        header(w, '', name(ns + m.name), m.documentation, m.type, False)
         if m.unit:
             w('# UNIT ' + name(ns + m.name) + ' ' + m.unit + '\n')
         for s in m.samples:
             _sample_line(w, ns, s, True, namers)
         return
     suffix, typ = _TEXT_TYPES.get(m.type, ('', m.type))
-    header(w, '', name(ns + m.name + suffix), m.documentation, typ, True, True)
+    header(w, '', name(ns + m.name + suffix), m.documentation, typ, True)
     split = {}
     for s in m.samples:
         for suf in _TEXT_SPLIT:
@@ -112,6 +112,6 @@ def _write(m, w, ns, om, esc):
         else:
             _sample_line(w, ns, s, False, namers)
     for suf in sorted(split):
-        header(w, '', name(ns + m.name + suf), m.documentation, 'gauge', True, True)
+        header(w, '', name(ns + m.name + suf), m.documentation, 'gauge', True)
         for s in split[suf]:
             _sample_line(w, ns, s, False, namers)

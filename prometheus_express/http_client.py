@@ -109,7 +109,7 @@ def request(url, method='GET', headers=(), body=b'', timeout=30, net=None):
             head += '%s: %s\r\n' % (k, v.decode() if isinstance(v, bytes) else v)
         if callable(body):
             send_all(sock, (head + 'Transfer-Encoding: chunked\r\n\r\n').encode('utf-8'))
-            out = ChunkWriter(lambda d: send_all(sock, d), 1460, True)
+            out = ChunkWriter(lambda d: send_all(sock, d))
             body(out.write)
             out.flush()
             send_all(sock, b'0\r\n\r\n')
@@ -155,18 +155,13 @@ _EXTEND = not CPYTHON
 
 
 class ChunkWriter:
-    """write(str) for a streamed page: pieces gather into about `size` bytes, then
-    send(bytes-like) gets them, as an HTTP chunk if chunked. Peak memory is one chunk, and on
-    boards the chunk buffer is reused, so a scrape allocates little beyond the numbers.
+    """write(str) for a streamed request body: pieces gather into about `size` bytes, then
+    go to send(bytes-like) as one HTTP chunk. Peak memory is one chunk, and on boards the
+    chunk buffer is reused, so a push allocates little beyond the numbers."""
 
-    head: bytes sent before the first chunk. z: a zlib compressobj (gzip), CPython only."""
-
-    def __init__(self, send, size=1460, chunked=False, head=None, z=None):
+    def __init__(self, send, size=1460):
         self.send = send
         self.size = size
-        self.chunked = chunked
-        self.head = head
-        self.z = z
         self.n = 0
         if _EXTEND:
             self.buf = bytearray()
@@ -184,26 +179,16 @@ class ChunkWriter:
             if self.n >= self.size:
                 self.flush()
 
-    def flush(self, last=False):
+    def flush(self):
         if _EXTEND:
             data = self.buf
         else:
             data = ''.join(self.pieces).encode('utf-8')
             self.pieces = []
             self.n = 0
-        if self.z is not None:
-            data = self.z.compress(data)
-            if last:
-                data += self.z.flush()
-        if self.head is not None:
-            self.send(self.head)
-            self.head = None
         if len(data):
-            if self.chunked:
-                self.send(('%x\r\n' % len(data)).encode())
-                self.send(data)
-                self.send(b'\r\n')
-            else:
-                self.send(data)
+            self.send(('%x\r\n' % len(data)).encode())
+            self.send(data)
+            self.send(b'\r\n')
         if _EXTEND:
             self.buf[:] = b''  # empty, keeping its allocation for the next chunk

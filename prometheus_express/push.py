@@ -73,25 +73,22 @@ def basic_auth_handler(url, method, timeout, headers, data, username=None, passw
 
 def _compress(data, compression, headers):
     """The body compressed as asked ('gzip', or 'snappy' with the python-snappy package)."""
-    c = compression.lower()
-    if c == 'gzip':
-        from ._gzip import compressor
-        z = compressor()
-        if z is None:
+    if compression.lower() == 'gzip':  # (_use_gateway checked it is gzip or snappy)
+        from ._gzip import available, compressor
+        if not available():  # board firmware's deflate can only decompress
             raise ValueError('gzip compression is not available on this runtime')
+        z = compressor()
         headers.append(('Content-Encoding', 'gzip'))
         return z.compress(data) + z.flush()
-    if c == 'snappy':
-        try:
-            import snappy
-        except ImportError:
-            raise RuntimeError('Snappy compression requires the python-snappy package to be '
-                               'installed.')
-        headers.append(('Content-Encoding', 'snappy'))
-        z = snappy.StreamCompressor()
-        out = z.compress(data)
-        return out + z.flush() if callable(getattr(z, 'flush', None)) else out
-    raise ValueError('Unsupported compression type: %s' % compression)
+    try:
+        import snappy
+    except ImportError:
+        raise RuntimeError('Snappy compression requires the python-snappy package to be '
+                           'installed.')
+    headers.append(('Content-Encoding', 'snappy'))
+    z = snappy.StreamCompressor()
+    out = z.compress(data)
+    return out + z.flush() if callable(getattr(z, 'flush', None)) else out
 
 
 def _use_gateway(method, gateway, job, registry, grouping_key, timeout, handler,

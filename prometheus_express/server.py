@@ -17,6 +17,7 @@ buffer is allocated when the server is made.
 """
 from ._clock import elapsed, ticks
 from ._format import CPYTHON
+from ._gzip import probe as _probe
 from ._sockets import POLLERR, POLLIN, POLLOUT, Net, err_kind, recv_some
 from .http import HTTPError, answer, body_length, dispatch, find_head_end, new_buffer, \
     parse_head
@@ -31,19 +32,8 @@ def _lim():
     return __import__('prometheus_express.server_limits', None, None, ['x'])
 
 
-_GZ = None  # boards: can this runtime compress? Probed once, here
-if not CPYTHON:
-    from ._gzip import available as _available
-    _GZ = _available()
-    del _available
-    if not _GZ:  # board firmware's deflate cannot compress: the module goes, its heap with it
-        _sys = __import__('sys')
-        _sys.modules.pop('prometheus_express._gzip', None)
-        try:
-            delattr(_sys.modules['prometheus_express'], '_gzip')
-        except (AttributeError, KeyError):
-            pass
-        del _sys
+_GZ = _probe()  # can this runtime compress? Probed once, at import (board deflate cannot)
+del _probe
 _gc = None if CPYTHON else __import__('gc').collect
 
 
@@ -96,12 +86,7 @@ class MetricsServer:
         self.timeout = timeout
         self.answer_timeout = answer_timeout
         self.gzip = gzip
-        self._gz = False
-        if gzip:  # can this runtime compress? (board firmware's deflate cannot)
-            self._gz = _GZ
-            if _GZ is None:
-                from ._gzip import available
-                self._gz = available()
+        self._gz = _GZ if gzip else False
         self.backlog = backlog or (128 if CPYTHON else 4)
         self.chunk = chunk or (16384 if CPYTHON else 512)
         self.answers = answers or (max_connections or 128 if CPYTHON else 2)

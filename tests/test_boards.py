@@ -184,8 +184,9 @@ class Frozen(unittest.TestCase):
         cls.dir = tempfile.mkdtemp(prefix='promexp-fw-')
         cls.nothing = os.path.join(cls.dir, 'no-library-here')
         os.mkdir(cls.nothing)
-        made = build_all(src, None, os.environ.get('PROMEX_CIRCUITPYTHON_SRC'), cls.dir)
-        cls.frozen = {r: path for (r, kind), path in made.items() if kind == 'ours'}
+        made = build_all(src, None, os.environ.get('PROMEX_CIRCUITPYTHON_SRC'), cls.dir,
+                         plain=False)
+        cls.frozen = {r: path for (r, _), path in made.items()}
 
     @classmethod
     def tearDownClass(cls):

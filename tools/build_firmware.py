@@ -81,9 +81,9 @@ def build(src, lib, out, name, base=None, runtime='micropython'):
     return os.path.join(out, name)
 
 
-def build_all(mpsrc, lib=None, cpsrc=None, out=None, old=None):
-    """{(runtime, 'plain' | 'ours' | 'old'): interpreter path}; 'old' where old (a folder
-    holding 0.0.4's prometheus_express) is given."""
+def build_all(mpsrc, lib=None, cpsrc=None, out=None, old=None, plain=True):
+    """{(runtime, 'plain' | 'ours' | 'old'): interpreter path}; 'plain' unless plain is
+    False, 'old' where old (a folder holding 0.0.4's prometheus_express) is given."""
     lib = os.path.abspath(lib or os.path.join(mpsrc, 'lib', 'micropython-lib'))
     os.makedirs(out, exist_ok=True)
     srcs = [('micropython', os.path.abspath(mpsrc))]
@@ -93,7 +93,7 @@ def build_all(mpsrc, lib=None, cpsrc=None, out=None, old=None):
     made = {}
     for runtime, src in srcs:
         for kind, base in (('plain', None), ('ours', ROOT), ('old', old)):
-            if kind != 'old' or old:
+            if (kind != 'old' or old) and (kind != 'plain' or plain):
                 name = '%s-board-%s' % (runtime, 'frozen' if kind == 'ours' else kind)
                 made[runtime, kind] = build(src, lib, out, name, base, runtime)
     return made
