@@ -68,10 +68,11 @@ class _Memory:
     """Snapshots held in RAM, oldest first, at most max_samples samples (but always the
     newest snapshot)."""
 
-    def __init__(self, max_samples):
+    def __init__(self, max_samples, lost):
         self.snaps = []
         self.held = 0
         self.max_samples = max_samples
+        self.lost = lost
 
     def __len__(self):
         return len(self.snaps)
@@ -84,7 +85,9 @@ class _Memory:
             n = len(self.snaps.pop(0)[0])
             self.held -= n
             dropped += n
-        return dropped
+        if dropped:
+            self.lost('buffer_full', dropped)
+        return True
 
     def batch(self, most):
         n = k = 0
@@ -142,11 +145,17 @@ class RemoteWriter:
                 ('%s:%s' % auth).encode('utf-8'))))
         elif auth:
             self.headers.append(('Authorization', 'Bearer ' + auth))
+        self.dropped = Counter('remote_write_dropped_samples',
+                               'Samples dropped before a receiver took them, by reason.',
+                               ['reason'], registry=None)
+        self.sent = Counter('remote_write_sent_samples', 'Samples the receiver accepted.',
+                            registry=None)
+        lost = self._lost
         if path is None:
-            self.buffer = _Memory(max_samples or (5000 if CPYTHON else 2000))
+            self.buffer = _Memory(max_samples or (5000 if CPYTHON else 2000), lost)
         else:
             from .remote_file import FileBuffer
-            self.buffer = FileBuffer(path, max_bytes)
+            self.buffer = FileBuffer(path, max_bytes, lost)
         self._last = {}      # the label sets of the last snapshot: interned, and for staleness
         self._keys = None    # the last snapshot's keys list, shared while the series stay
         self._ms = None      # the last snapshot's timestamp
@@ -154,16 +163,14 @@ class RemoteWriter:
         self._backoff = 0
         self._chunk = 16384 if CPYTHON else 512
         self._out = bytearray(self._chunk + 64)  # the request's buffer, made once
-        self.dropped = Counter('remote_write_dropped_samples',
-                               'Samples dropped before a receiver took them, by reason.',
-                               ['reason'], registry=None)
-        self.sent = Counter('remote_write_sent_samples', 'Samples the receiver accepted.',
-                            registry=None)
         for m in (self.dropped, self.sent):
             try:
                 self.registry.register(m)
             except ValueError:
                 pass
+
+    def _lost(self, reason, n):
+        self.dropped.labels(reason).inc(n)
 
     @property
     def held(self):
@@ -226,12 +233,11 @@ class RemoteWriter:
         for k in gone:
             data[at:at + 8] = STALE
             at += 8
+        self._ms = ms
+        if not self.buffer.add((keys, data)):
+            return 0  # not kept (counted): the next snapshot marks what this one would have
         self._keys = keys
         self._last = now
-        self._ms = ms
-        lost = self.buffer.add((keys, data))
-        if lost:
-            self.dropped.labels('buffer_full').inc(lost)
         return len(keys)
 
     def flush(self, force=False):
@@ -244,6 +250,9 @@ class RemoteWriter:
         buf = self.buffer
         while len(buf):
             k, n, raw, write = buf.batch(self.max_batch)
+            if not n:  # none of it intact (counted as corrupt)
+                buf.drop(k)
+                continue
 
             def body(send):
                 f = Framer(raw, send, self._chunk, self._out)
@@ -258,8 +267,8 @@ class RemoteWriter:
                 if e.status == 429 or e.status >= 500:
                     self._failed(e.headers.get('retry-after'))
                     return total
+                self.dropped.labels('rejected').inc(n)  # counted before it goes
                 buf.drop(k)  # the receiver will never take this batch
-                self.dropped.labels('rejected').inc(n)
                 continue
             except Exception:
                 self._failed(None)  # unreachable, reset, timed out: keep it for later

@@ -351,6 +351,48 @@ class RealReceivers(unittest.TestCase):
     def test_prometheus(self):
         self.scenario(lambda port, storage: Prometheus(port=port, storage=storage))
 
+    def test_a_torn_record_in_the_file_buffer_costs_only_itself(self):
+        """A power cut zeroed the newest record's bytes (its header made it to the flash):
+        Prometheus gets every intact sample in one batch (it used to answer 400 'illegal
+        tag 0' and the whole batch was dropped as rejected), the torn one is counted."""
+        import tempfile
+        rx = Prometheus()
+        folder = tempfile.mkdtemp()
+        try:
+            path = os.path.join(folder, 'backlog.buf')
+            r = pe.CollectorRegistry()
+            g = pe.Gauge('soil_moisture_ratio', 'Soil moisture.', ['bed'], registry=r)
+            w = RemoteWriter(rx.url + '/api/v1/write', r, labels={'job': 'garden'},
+                             path=path, timeout=5)
+            t0 = int(time.time()) - 300
+            for i in range(8):
+                g.labels('north').set(i)
+                w.snapshot(t0 + 10 * i)
+            with open(path, 'r+b') as f:  # the newest record's payload and crc: zeroed
+                end = f.seek(0, 2)
+                f.seek(end - 40)
+                f.write(bytes(40))
+            r = pe.CollectorRegistry()  # the board starts again
+            g = pe.Gauge('soil_moisture_ratio', 'Soil moisture.', ['bed'], registry=r)
+            w = RemoteWriter(rx.url + '/api/v1/write', r, labels={'job': 'garden'},
+                             path=path, timeout=5)
+            self.assertEqual(w.pending, 8)
+            self.assertEqual(w.flush(), 7 * 3)  # soil and the writer's two counters a time
+            self.assertEqual(r.get_sample_value('remote_write_dropped_samples_total',
+                                                {'reason': 'corrupt'}), 3)
+            self.assertIsNone(r.get_sample_value('remote_write_dropped_samples_total',
+                                                 {'reason': 'rejected'}))
+
+            def samples():
+                res = rx.query('soil_moisture_ratio[15m]', at=t0 + 100)
+                return res if res and len(res[0]['values']) == 7 else None
+            res = wait_for(samples, timeout=20)
+            self.assertEqual([(int(float(t)), float(v)) for t, v in res[0]['values']],
+                             [(t0 + 10 * i, float(i)) for i in range(7)])
+        finally:
+            rx.stop()
+            shutil.rmtree(folder)
+
     def test_victoria_metrics(self):
         rx, t0 = self.scenario(lambda port, storage: VictoriaMetrics(port=port,
                                                                      storage=storage))
