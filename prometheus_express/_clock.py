@@ -38,22 +38,64 @@ def stamp():
     return _last[1]
 
 
-if hasattr(time, 'ticks_ms'):
-    _ticks_ms = time.ticks_ms
-    _ticks_diff = time.ticks_diff
+def pick(t, sup=None):
+    """(ms(), diff(a, b)) for durations, from what the firmware has: MicroPython's
+    time.ticks_ms (wraps at 2**30, ticks_diff knows how), CircuitPython's supervisor.ticks_ms
+    (wraps at 2**29), else time.monotonic_ns (exact), else time.monotonic (a float: on
+    CircuitPython it loses resolution as the board stays up) or time.time."""
+    if hasattr(t, 'ticks_ms'):
+        return t.ticks_ms, t.ticks_diff
+    f = getattr(sup, 'ticks_ms', None)
+    if f is not None:
+        def diff(a, b):
+            d = (a - b) & 0x1fffffff
+            return d - 0x20000000 if d & 0x10000000 else d
+        return f, diff
+    ns = getattr(t, 'monotonic_ns', None)
+    if ns is not None:
+        return (lambda: ns() // 1000000), (lambda a, b: a - b)
+    mono = getattr(t, 'monotonic', None) or t.time
+    return (lambda: int(mono() * 1000)), (lambda a, b: a - b)
+
+
+try:
+    import supervisor
+except ImportError:
+    supervisor = None
+_ms, _diff = pick(time, supervisor)
+del supervisor
+
+if CPYTHON:
+    _mono = time.monotonic
 
     def ticks():
         """An opaque monotonic reading; pass it to elapsed()."""
-        return _ticks_ms()
-
-    def elapsed(start):
-        """Seconds since ticks() returned start (never negative)."""
-        return max(_ticks_diff(_ticks_ms(), start), 0) / 1000
-else:
-    _mono = getattr(time, 'monotonic', None) or time.time
-
-    def ticks():
         return _mono()
 
     def elapsed(start):
+        """Seconds since ticks() returned start (never negative)."""
         return max(_mono() - start, 0)
+else:
+    def ticks():
+        return _ms()
+
+    def elapsed(start):
+        return max(_diff(_ms(), start), 0) / 1000
+
+
+class Uptime:
+    """Seconds since it was made, exact and never wrapping (ticks wrap: after 6.2 days on
+    MicroPython, 3.1 on CircuitPython's, a plain difference of two readings is wrong), as
+    long as it is read at least once in such a span: every scrape reads it."""
+
+    def __init__(self, ms=None, diff=None):
+        self._ms = ms or _ms
+        self._diff = diff or _diff
+        self._last = self._ms()
+        self._total = 0
+
+    def seconds(self):
+        now = self._ms()
+        self._total += self._diff(now, self._last)
+        self._last = now
+        return self._total / 1000

@@ -20,7 +20,7 @@ REGISTRY carries prometheus_client's process, platform and gc collectors: proces
 """
 import sys
 
-from ._timing import elapsed, ticks
+from ._clock import Uptime
 from .families import GaugeMetricFamily, InfoMetricFamily
 from .registry import REGISTRY
 
@@ -38,7 +38,7 @@ class BoardCollector:
     def __init__(self, registry=REGISTRY, modules=None, namespace=''):
         self._modules = modules
         self._ns = namespace + '_' if namespace else ''
-        self._start = ticks()
+        self._up = Uptime()
         self._proc = None
         names = getattr(registry, '_names', {})
         self._own_process = (sys.implementation.name == 'cpython' and
@@ -86,7 +86,7 @@ class BoardCollector:
     def _uptime(self, ns):
         return [GaugeMetricFamily(ns + 'board_uptime_seconds',
                                   'Seconds since this collector started.',
-                                  value=elapsed(self._start))]
+                                  value=self._up.seconds())]
 
     def _freq(self, ns):
         hz = None
