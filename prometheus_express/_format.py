@@ -63,6 +63,8 @@ def full_name(typ, name, namespace, subsystem, unit):
     full = (namespace + '_' if namespace else '') + (subsystem + '_' if subsystem else '') + name
     if typ == 'counter' and full.endswith('_total'):
         full = full[:-6]  # munge to OpenMetrics
+        if not full:  # Counter('_total'): no name left (its OpenMetrics page would fail)
+            raise ValueError('metric name cannot be empty')
     if unit and not full.endswith('_' + unit):
         full += '_' + unit
     if unit and typ in ('info', 'stateset'):

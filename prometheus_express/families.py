@@ -6,7 +6,8 @@ Imported on: CPython, MicroPython, CircuitPython (only when a collector or colle
 from collections import namedtuple
 
 
-_Sample = namedtuple('Sample', ('name', 'labels', 'value', 'timestamp', 'exemplar'))
+_Sample6 = namedtuple('Sample', ('name', 'labels', 'value', 'timestamp', 'exemplar',
+                                 'native_histogram'))
 _Exemplar = namedtuple('Exemplar', ('labels', 'value', 'timestamp'))
 
 
@@ -52,9 +53,13 @@ class Timestamp:
         return hash(self._key())
 
 
-def Sample(name, labels, value, timestamp=None, exemplar=None):
-    """One sample: (name, labels dict, value, timestamp or None, exemplar or None)."""
-    return _Sample(name, labels, value, timestamp, exemplar)
+def Sample(name, labels, value, timestamp=None, exemplar=None, native_histogram=None):
+    """One sample: (name, labels dict, value, timestamp or None, exemplar or None,
+    native_histogram or None: taken and kept as upstream's, not written by our pages)."""
+    return _Sample6(name, labels, value, timestamp, exemplar, native_histogram)
+
+
+_Sample = Sample
 
 
 METRIC_TYPES = ('counter', 'gauge', 'summary', 'histogram', 'gaugehistogram', 'unknown',
@@ -80,8 +85,10 @@ class Metric:
         self.type = typ
         self.samples = []
 
-    def add_sample(self, name, labels, value, timestamp=None, exemplar=None):
-        self.samples.append(_Sample(name, labels, value, timestamp, exemplar))
+    def add_sample(self, name, labels, value, timestamp=None, exemplar=None,
+                   native_histogram=None):
+        self.samples.append(_Sample6(name, labels, value, timestamp, exemplar,
+                                     native_histogram))
 
     def __eq__(self, other):
         return (isinstance(other, Metric) and self.name == other.name

@@ -24,7 +24,7 @@ def _namers(esc):
 
 def _sample_line(w, ns, s, om, namers):
     """One sample's line; namers: _namers() of the page's escaping scheme."""
-    name, label = namers
+    name, label = namers[:2]
     n = name(ns + s[0])
     labels = labelstr(sorted(s[1].items()), label) if s[1] else ''
     if n[:1] == '"':  # allow-utf-8 and a name outside the classic set: inside the braces
@@ -37,6 +37,12 @@ def _sample_line(w, ns, s, om, namers):
         w(' ' + (str(ts) if om else '%d' % int(float(ts) * 1000)))
     ex = s[4] if om and len(s) > 4 else None
     if ex is not None:
+        t = namers[2]
+        if not (s[0].endswith('_total') if t == 'counter' else s[0].endswith('_bucket') or
+                t == 'histogram' and namers[3] == s[0] if t in ('histogram', 'gaugehistogram')
+                else False):  # as prometheus_client's OpenMetrics writer refuses them
+            raise ValueError('Metric %s has exemplars, but is not a histogram bucket or '
+                             'counter' % namers[3])
         w(' # ' + labelstr(sorted(ex[0].items()), str) + ' ' + fmt(ex[1]) +
           ('' if ex[2] is None else ' ' + str(ex[2])))
     w('\n')
@@ -92,7 +98,7 @@ def write(m, w, ns, om, esc=None):
 
 def _write(m, w, ns, om, esc):
     from .exposition import header
-    namers = _namers(esc)  # once a family, not once a line
+    namers = _namers(esc) + (m.type, m.name)  # once a family, not once a line
     name = namers[0]
     if om:
         header(w, '', name(ns + m.name), m.documentation, m.type, False)

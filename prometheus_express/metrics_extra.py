@@ -122,8 +122,17 @@ class Info(MetricWrapperBase):
     _type = 'info'
     _pfx = None  # a child's `{labels} ` with its info pairs, once info() was called
 
+    _key = ()  # a child's label values (it writes them beside its info pairs)
+
     def _init(self):
         self._val = {}
+
+    def labels(self, *labelvalues, **labelkwargs):
+        c = MetricWrapperBase.labels(self, *labelvalues, **labelkwargs)
+        if c._key == ():  # its own copy: info() needs no walk of the parent's children
+            c._key = tuple([str(labelkwargs[n] if labelkwargs else labelvalues[i])
+                            for i, n in enumerate(self._labelnames)])
+        return c
 
     def info(self, val):
         p = self._p
@@ -136,10 +145,7 @@ class Info(MetricWrapperBase):
         with self._lock:  # a labelled parent raises here
             pass
         val = dict(val)
-        lv = ()
-        if p is not self:
-            from .metric_ops import key_of
-            lv = key_of(p, self)
+        lv = self._key if p is not self else ()
         from .collection import labelstr
         pairs = sorted(list(zip(names, lv)) + [(k, str(v)) for k, v in val.items()])
         pfx = labelstr(pairs) + ' ' if pairs else ' '

@@ -6,8 +6,10 @@ import unittest
 
 import numpy as np
 import prometheus_client as pc
+import prometheus_client.core  # noqa: F401 (pc.core)
 
 import prometheus_express as pe
+import prometheus_express.core  # noqa: F401 (pe.core)
 from prometheus_express.exposition import generate_latest
 
 
@@ -108,6 +110,93 @@ class CustomCollectors(unittest.TestCase):
         r.register(Odd())
         self.assertIn(b'odd_value 2.0', generate_latest(r))
         self.assertEqual(r.get_sample_value('odd_value'), 2.0)
+
+
+class HostilePassThree(unittest.TestCase):
+    """Each as prometheus_client 0.26 does it."""
+
+    def test_counter_named_only_total_is_refused(self):
+        for lib in (pc, pe):
+            with self.assertRaises(ValueError) as e:
+                lib.Counter('_total', 'd', registry=None)
+            self.assertIn('empty', str(e.exception))
+
+    def test_gauge_exemplar_of_a_custom_collector_is_refused_in_openmetrics(self):
+        from prometheus_client.openmetrics.exposition import generate_latest as pc_om
+        from prometheus_express.openmetrics import generate_latest as pe_om
+        for lib, om in ((pc, pc_om), (pe, pe_om)):
+            g = lib.core.GaugeMetricFamily('g', 'd')
+            g.add_sample('g', {}, 1.0, exemplar=lib.core.Exemplar({'a': 'b'}, 1.0))
+
+            class C:
+                def collect(self):
+                    return [g]
+            r = lib.CollectorRegistry()
+            r.register(C())
+            with self.assertRaises(ValueError) as e:
+                om(r)
+            self.assertEqual(e.exception.args[0], 'Metric g has exemplars, but is not a '
+                                                  'histogram bucket or counter')
+        c = pe.core.CounterMetricFamily('c', 'd')  # a counter's still go out
+        c.add_metric([], 2, exemplar=pe.core.Exemplar({'a': 'b'}, 1.0))
+
+        class C2:
+            def collect(self):
+                return [c]
+        r = pe.CollectorRegistry()
+        r.register(C2())
+        self.assertIn(b'c_total 2.0 # {a="b"} 1.0', pe_om(r))
+
+    def test_samples_take_native_histogram(self):
+        for lib in (pc, pe):
+            s = lib.core.Sample('h', {}, 1.0, native_histogram=None)
+            self.assertIsNone(s.native_histogram)
+            m = lib.core.Metric('h', 'd', 'histogram')
+            m.add_sample('h', {}, 0, None, None, None)
+            self.assertEqual(len(m.samples[0]), 6)
+
+    def test_info_child_under_threads_without_walking_its_parent(self):
+        i = pe.Info('build', 'd', ['board'], registry=None)
+        c = i.labels('esp32')
+        stop = []
+        errors = []
+
+        def churn():
+            n = 0
+            while not stop:
+                i.labels(str(n))
+                n += 1
+        t = threading.Thread(target=churn)
+        t.start()
+        try:
+            for _ in range(2000):
+                try:
+                    c.info({'version': '1.2'})
+                except Exception as e:  # RuntimeError: dictionary changed size
+                    errors.append(e)
+        finally:
+            stop.append(1)
+            t.join()
+        self.assertEqual(errors, [])
+
+        class Untouchable(dict):
+            def items(self):
+                raise AssertionError('info() walked the children')
+        kids = i._kids
+        i._kids = [Untouchable(d) for d in kids]
+        c.info({'version': '1.3'})
+        i._kids = kids
+        self.assertIn(b'build_info{board="esp32",version="1.3"} 1.0',
+                      generate_latest_of(i))
+        k = pe.Info('kw', 'd', ['a', 'b'], registry=None).labels(b='2', a='1')
+        k.info({'v': 'x'})
+        self.assertIn(b'kw_info{a="1",b="2",v="x"} 1.0', generate_latest_of(k._p))
+
+
+def generate_latest_of(metric):
+    r = pe.CollectorRegistry()
+    r.register(metric)
+    return generate_latest(r)
 
 
 class Filters(unittest.TestCase):
