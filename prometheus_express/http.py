@@ -96,7 +96,11 @@ def parse_head(head):
                                                  or c == '\x7f']:
                 raise HTTPError(400, 'Malformed header')
             name = name.lower()
-            h[name] = h[name] + ', ' + value if name in h else value
+            if name in h:
+                if name == 'host':  # RFC 9112 3.2: one Host, or 400
+                    raise HTTPError(400, 'Duplicate Host header')
+                value = h[name] + ', ' + value
+            h[name] = value
     if v == 'HTTP/1.1' and 'host' not in h:
         raise HTTPError(400, 'Missing Host header')
     if target[0] != '/' and target != '*':
@@ -234,13 +238,14 @@ def answer(req, resp, keep, buf, size, z=None):
             rows = body(buf.extend, buf, RESERVE + size)
         first = more = True
     try:
-        yield from _frames(req, head, buf, z, rows, pieces, first, more, chunked)
+        yield from _frames(req, head, buf, z, rows, pieces, first, more, chunked,
+                           resp.status)
     finally:
         if rows is not None:
             rows.close()  # a page left half-written lets its metrics know
 
 
-def _frames(req, head, buf, z, rows, pieces, first, more, chunked):
+def _frames(req, head, buf, z, rows, pieces, first, more, chunked, status):
     """answer()'s loop: fill buf from rows (a page) if any, frame it, hand it out."""
     while True:
         if first:
@@ -274,6 +279,8 @@ def _frames(req, head, buf, z, rows, pieces, first, more, chunked):
             if not pre and not n and more:
                 continue  # gzip had nothing to say yet
             first = 2
+        elif status == 204:  # no body, and no Content-Length either (RFC 9110 8.6)
+            pre = head + '\r\n'
         else:  # the whole body in one buffer: with its length
             pre = head + 'Content-Length: %d\r\n\r\n' % n
             if req.method == 'HEAD':

@@ -31,23 +31,27 @@ class _Auth:
     """An auth check: call it with a Request; .challenge is the WWW-Authenticate value.
     (A class, not a closure: MicroPython functions cannot carry attributes.)"""
 
-    def __init__(self, expected, challenge):
-        self.expected = expected
+    def __init__(self, scheme, credentials, challenge):
+        self.scheme = scheme  # lower case: the scheme's case does not matter (RFC 9110 11.1)
+        self.expected = credentials
         self.challenge = challenge
 
     def __call__(self, req):
-        return _same(req.headers.get('authorization', ''), self.expected)
+        h = req.headers.get('authorization', '').strip()
+        sp = h.find(' ')
+        return sp > 0 and h[:sp].lower() == self.scheme and \
+            _same(h[sp + 1:].strip(), self.expected)
 
 
 def basic_auth(username, password, realm='metrics'):
     """An auth check: HTTP basic auth with this user and password."""
-    return _Auth('Basic ' + _b64((username + ':' + password).encode('utf-8')),
+    return _Auth('basic', _b64((username + ':' + password).encode('utf-8')),
                  'Basic realm="%s"' % realm)
 
 
 def bearer_token(token, realm='metrics'):
     """An auth check: 'Authorization: Bearer <token>'."""
-    return _Auth('Bearer ' + token, 'Bearer realm="%s"' % realm)
+    return _Auth('bearer', token, 'Bearer realm="%s"' % realm)
 
 
 def metrics_handler(registry):
@@ -121,10 +125,15 @@ class Router:
 
 
 def as_response(r):
-    if isinstance(r, Response):
-        return r
-    if isinstance(r, tuple):
-        return Response(*r)
-    return Response(r)
+    """A handler's answer as a Response; anything else raises TypeError (the server answers
+    500 then, as when a handler raises)."""
+    if not isinstance(r, Response):
+        r = Response(*r) if isinstance(r, tuple) else Response(r)
+    b = r.body
+    if not (callable(b) or isinstance(b, (str, bytes, bytearray))) or \
+            r.status.__class__ is not int:
+        raise TypeError('a handler returns a Response, str, bytes or (body, status[, '
+                        'content type]), not %r' % (b,))
+    return r
 
 

@@ -38,6 +38,8 @@ _gc = None if CPYTHON else __import__('gc').collect
 
 
 class _Conn:
+    looping = False  # _request is taking its requests
+
     def __init__(self, sock):
         self.sock = sock
         self.state = READ
@@ -183,25 +185,32 @@ class MetricsServer:
             self._request(conn)
 
     def _request(self, conn):
-        """Take a whole request from conn.inb if there is one, and start its answer."""
-        if conn.state != READ or conn.req is not None:
-            return
+        """Take the whole requests in conn.inb, one after another, and start their answers
+        (a loop, not a recursion through _done: a read may hold hundreds of pipelined
+        requests)."""
+        if conn.looping:
+            return  # (called from _done inside the loop below: the loop takes the next)
+        conn.looping = True
         try:
-            end = find_head_end(conn.inb)
-            if end < 0:
-                return
-            req = parse_head(conn.inb[:end])
-            need = body_length(req)
-        except HTTPError as e:
-            _lim().fail(self, conn, e.status, e.message)
-            return
-        if len(conn.inb) < end + need:
-            return
-        req.body = bytes(conn.inb[end:end + need])
-        conn.inb = conn.inb[end + need:]
-        conn.req = req
-        conn.t0 = ticks()
-        self._start(conn)
+            while conn.state == READ and conn.req is None and id(conn.sock) in self._conns:
+                try:
+                    end = find_head_end(conn.inb)
+                    if end < 0:
+                        return
+                    req = parse_head(conn.inb[:end])
+                    need = body_length(req)
+                except HTTPError as e:
+                    _lim().fail(self, conn, e.status, e.message)
+                    return
+                if len(conn.inb) < end + need:
+                    return
+                req.body = bytes(conn.inb[end:end + need])
+                conn.inb = conn.inb[end + need:]
+                conn.req = req
+                conn.t0 = ticks()
+                self._start(conn)
+        finally:
+            conn.looping = False
 
     def _buffer(self):
         """The first answer buffer. A heap that has no contiguous room for one of `chunk`

@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 
 from prometheus_express.http import HTTPError, Router, body_length, find_head_end, parse_head
 
-VALID = [b'GET /metrics HTTP/1.1\r\nHost: t\r\nHost: board:8080\r\nAccept: */*\r\n\r\n',
+VALID = [b'GET /metrics HTTP/1.1\r\nHost: board:8080\r\nAccept: */*\r\n\r\n',
          b'HEAD /metrics?name[]=up&x=%41+b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n',
          b'POST /push HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nAuthorization: Basic YTpi\r\n\r\nabc']
 
