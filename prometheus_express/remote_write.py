@@ -23,7 +23,7 @@ import gc
 import struct
 
 from ._clock import wall
-from ._format import CPYTHON
+from ._format import CPYTHON, escape_name
 from .http_client import PushError, request
 from .remote_encode import (STALE, Framer, body_length, double, label_key, raw_length,
                             write_series)
@@ -40,28 +40,34 @@ class ClockNotSetError(ValueError):
 
 
 def registry_samples(registry):
-    """(name, label pairs, value) of every sample of the registry now. Our metrics are read
-    from their children; custom collectors, views and target_info through collect()."""
+    """(name, label pairs, value) of every sample of the registry now, named as the page
+    names them by default (escaping=underscores: `soil.moisture` is soil_moisture on both
+    ways out). Our metrics are read from their children; custom collectors, views and
+    target_info through collect()."""
     from .registry import Collector, CollectorRegistry
     if registry.__class__ is not CollectorRegistry or registry._target_info:
         for fam in registry.collect():
             for s in fam.samples:
-                yield s[0], s[1].items(), s[2]
+                yield _escaped(s[0], s[1].items(), s[2])
         return
     from .collection import children, samples
     ns = registry._ns
     for c in registry.collectors():
         if isinstance(c, Collector):
-            names = c._labelnames
+            names = [escape_name(n, False) for n in c._labelnames]
             for values, child in children(c):
                 for suffix, extra, value in samples(c, child):
                     pairs = list(zip(names, values))
                     pairs.extend(extra.items())
-                    yield ns + c._name + suffix, pairs, value
+                    yield ns + c._ename + suffix, pairs, value
         else:
             for fam in c.collect():
                 for s in fam.samples:
-                    yield ns + s[0], s[1].items(), s[2]
+                    yield _escaped(ns + s[0], s[1].items(), s[2])
+
+
+def _escaped(name, pairs, value):
+    return escape_name(name), [(escape_name(k, False), v) for k, v in pairs], value
 
 
 class _Memory:

@@ -193,6 +193,20 @@ class RemoteWrite(unittest.TestCase):
         for labels in series:
             self.assertEqual(list(labels), sorted(labels))
 
+    def test_names_as_the_page_writes_them(self):
+        """A UTF-8 name (taken, as upstream takes it) goes out as the page writes it by
+        default (underscores): one series, whichever way it leaves the board."""
+        g = Gauge('soil.moisture', 'Soil moisture.', ['bed.name'], registry=self.r)
+        g.labels('north').set(0.5)
+        from prometheus_express import generate_latest
+        self.assertIn(b'soil_moisture{bed_name="north"} 0.5', generate_latest(self.r))
+        w = self.writer(answer(204))
+        w.write()
+        series = self.bodies()[0][2]
+        key = (('__name__', 'soil_moisture'), ('bed_name', 'north'), ('instance', 'pico-1'),
+               ('job', 'garden'))
+        self.assertEqual(series[key], [(0.5, int(NOW * 1000))])
+
     def test_backlog_survives_refusal_500_429_and_goes_oldest_first(self):
         w = self.writer(REFUSED, answer(500), answer(429), answer(200))
         self.g.labels('north').set(1)
