@@ -5,6 +5,7 @@ known; the answer read whole (Content-Length, chunked, or until close).
 Imported on: CPython, MicroPython, CircuitPython (only when pushing or remote writing: a
 board that remote-writes never compiles the Pushgateway code, and the reverse).
 """
+from ._clock import elapsed, ticks
 from ._format import CPYTHON
 from ._sockets import Net, recv_some, send_all
 
@@ -40,38 +41,71 @@ def split_url(url):
     return scheme, hostport.strip('[]'), port, path
 
 
-def _read_response(sock):
+class _Budget:
+    """One request's socket, with `timeout` seconds for the whole of it (connect, send and
+    the answer): a receiver that drips a byte at a time cannot hold a flush, or the sensor
+    loop that called it, longer than that."""
+
+    def __init__(self, sock, timeout, start):
+        self.sock = sock
+        self.timeout = timeout
+        self.start = start
+
+    def left(self):
+        if self.timeout is None:
+            return None
+        t = self.timeout - elapsed(self.start)
+        if t <= 0:
+            raise OSError(110, 'request timed out')  # ETIMEDOUT
+        return t
+
+    def recv(self, buf):
+        self.sock.settimeout(self.left())
+        return recv_some(self.sock, buf)
+
+    def send(self, data):
+        self.sock.settimeout(self.left())
+        send_all(self.sock, data)
+
+
+def _read_response(b):
+    """(status, headers, body) of the answer on b (a _Budget); 1xx answers before it (100
+    Continue, RFC 9110 15.2) are skipped."""
     buf = bytearray()
-    end = -1
-    while end < 0:
-        if recv_some(sock, buf) == 0:
-            if buf:
-                raise OSError(71, 'not an HTTP answer: %r' % bytes(buf[:60]))
-            raise OSError(104, 'connection closed before the answer')
+    while True:
         end = buf.find(b'\r\n\r\n')
-        if end > 65536:
-            raise OSError(71, 'answer head too long')
-    lines = bytes(buf[:end]).decode('utf-8', 'replace').split('\r\n')
-    first = lines[0].split(' ')
-    if len(first) < 2 or first[0][:5] != 'HTTP/' or not first[1].isdigit():
-        raise OSError(71, 'not an HTTP answer: %r' % lines[0][:60])  # EPROTO
-    status = int(first[1])
+        while end < 0:
+            if len(buf) > 65536:
+                raise OSError(71, 'answer head too long')
+            if b.recv(buf) == 0:
+                if buf:
+                    raise OSError(71, 'not an HTTP answer: %r' % bytes(buf[:60]))
+                raise OSError(104, 'connection closed before the answer')
+            end = buf.find(b'\r\n\r\n')
+        lines = bytes(buf[:end]).decode('utf-8', 'replace').split('\r\n')
+        first = lines[0].split(' ')
+        if len(first) < 2 or first[0][:5] != 'HTTP/' or not first[1].isdigit():
+            raise OSError(71, 'not an HTTP answer: %r' % lines[0][:60])  # EPROTO
+        status = int(first[1])
+        buf = buf[end + 4:]
+        if not 100 <= status < 200:
+            break
     headers = {}
     for line in lines[1:]:
         c = line.find(':')
         if c > 0:
             headers[line[:c].strip().lower()] = line[c + 1:].strip()
-    body = buf[end + 4:]
+    body = buf
     if headers.get('transfer-encoding', '').lower() == 'chunked':
         out = bytearray()
         while True:
             while body.find(b'\r\n') < 0:
-                if recv_some(sock, body) == 0:
+                if b.recv(body) == 0:
                     raise OSError(104, 'connection closed mid-answer')
             nl = body.find(b'\r\n')
             n = int(bytes(body[:nl]).split(b';')[0], 16)
             while len(body) < nl + 4 + n and n:
-                if recv_some(sock, body) == 0:
+                if b.recv(body) == 0:
                     raise OSError(104, 'connection closed mid-answer')
             if n == 0:
                 break
@@ -82,24 +116,46 @@ def _read_response(sock):
     if n is not None:
         n = int(n)
         while len(body) < n:
-            if recv_some(sock, body) == 0:
+            if b.recv(body) == 0:
                 raise OSError(104, 'connection closed mid-answer')
         return status, headers, bytes(body[:n])
-    while recv_some(sock, body):  # no length: until the server closes
-        pass
+    while b.recv(body):  # no length: until the server closes
+        if len(body) > 65536:
+            break  # (an answer's text is only for an error message)
     return status, headers, bytes(body)
 
 
-def request(url, method='GET', headers=(), body=b'', timeout=30, net=None):
+def request(url, method='GET', headers=(), body=b'', timeout=30, net=None, follow=0):
     """One HTTP/1.1 request; returns (status, headers, body) or raises PushError (non-2xx)
     or OSError. body is bytes, a function taking write(str) that is sent chunked, or
-    (length, function taking send(bytes-like)) that sends exactly length bytes."""
+    (length, function taking send(bytes-like)) that sends exactly length bytes. timeout:
+    seconds for the whole request. follow: how many 307/308 redirects to follow, sending
+    the body again (remote write does, as Prometheus' own sender)."""
+    start = ticks()
+    while True:
+        status, rheaders, rbody = _once(url, method, headers, body, timeout, net, start)
+        loc = rheaders.get('location')
+        if status in (307, 308) and follow > 0 and loc:
+            follow -= 1
+            if loc[:1] == '/':  # a path on the same server
+                scheme, host, port, path = split_url(url)
+                loc = '%s://%s:%d%s' % (scheme, '[%s]' % host if ':' in host else host,
+                                        port, loc)
+            url = loc
+            continue
+        if not 200 <= status < 300:
+            raise PushError(status, rbody, url, rheaders)
+        return status, rheaders, rbody
+
+
+def _once(url, method, headers, body, timeout, net, start):
     scheme, host, port, path = split_url(url)
     net = net or Net()
     sock = net.connect(host, port, timeout)
     try:
         if scheme == 'https':
             sock = _tls(sock, host)
+        b = _Budget(sock, timeout, start)
         name = '[%s]' % host if ':' in host else host  # an IPv6 address in brackets
         head = '%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n' % (
             method, path, name if port in (80, 443) else '%s:%d' % (name, port))
@@ -108,28 +164,25 @@ def request(url, method='GET', headers=(), body=b'', timeout=30, net=None):
         for k, v in headers:
             head += '%s: %s\r\n' % (k, v.decode() if isinstance(v, bytes) else v)
         if callable(body):
-            send_all(sock, (head + 'Transfer-Encoding: chunked\r\n\r\n').encode('utf-8'))
-            out = ChunkWriter(lambda d: send_all(sock, d))
+            b.send((head + 'Transfer-Encoding: chunked\r\n\r\n').encode('utf-8'))
+            out = ChunkWriter(b.send)
             body(out.write)
             out.flush()
-            send_all(sock, b'0\r\n\r\n')
+            b.send(b'0\r\n\r\n')
         elif isinstance(body, tuple):
-            send_all(sock, (head + 'Content-Length: %d\r\n\r\n' % body[0]).encode('utf-8'))
-            body[1](lambda d: send_all(sock, d))
+            b.send((head + 'Content-Length: %d\r\n\r\n' % body[0]).encode('utf-8'))
+            body[1](b.send)
         else:
             data = (head + 'Content-Length: %d\r\n\r\n' % len(body)).encode('utf-8')
-            send_all(sock, data + body if len(body) < 4096 else data)
+            b.send(data + body if len(body) < 4096 else data)
             if len(body) >= 4096:
-                send_all(sock, body)
-        status, rheaders, rbody = _read_response(sock)
+                b.send(body)
+        return _read_response(b)
     finally:
         try:
             sock.close()
         except Exception:
             pass
-    if not 200 <= status < 300:
-        raise PushError(status, rbody, url, rheaders)
-    return status, rheaders, rbody
 
 
 def b64(data):

@@ -268,9 +268,9 @@ class RemoteWriter:
                     raise ValueError('remote write body shorter than announced')
             try:
                 request(self.url, 'POST', self.headers, (body_length(raw), body),
-                        self.timeout, self.net)
+                        self.timeout, self.net, follow=5)
             except PushError as e:
-                if e.status == 429 or e.status >= 500:
+                if e.status == 429 or e.status >= 500 or e.status < 400:  # (3xx: a loop)
                     self._failed(e.headers.get('retry-after'))
                     return total
                 self.dropped.labels('rejected').inc(n)  # counted before it goes

@@ -105,6 +105,10 @@ class Push(unittest.TestCase):
         push.NET = FakeNet(answers)
         return push.NET
 
+    def test_push_after_100_continue(self):
+        self.net(b'HTTP/1.1 100 Continue\r\n\r\n' + answer(200))
+        push_to_gateway('gateway:9091', 'board', self.r)  # no PushError with status 100
+
     def test_push_url_method_and_streamed_body(self):
         net = self.net(answer(200))
         push_to_gateway('gateway:9091', 'board', self.r,
@@ -206,6 +210,67 @@ class RemoteWrite(unittest.TestCase):
         key = (('__name__', 'soil_moisture'), ('bed_name', 'north'), ('instance', 'pico-1'),
                ('job', 'garden'))
         self.assertEqual(series[key], [(0.5, int(NOW * 1000))])
+
+    def test_100_continue_is_not_the_answer(self):
+        """RFC 9110 15.2: a 1xx comes before the final answer (it was taken as the answer:
+        an accepted batch counted as rejected)."""
+        w = self.writer(b'HTTP/1.1 100 Continue\r\n\r\n' + answer(204))
+        self.g.labels('north').set(1)
+        self.assertEqual(w.write(), 5)
+        self.assertEqual(w.pending, 0)
+        self.assertIsNone(self.r.get_sample_value('remote_write_dropped_samples_total',
+                                                  {'reason': 'rejected'}))
+
+    def test_307_and_308_are_followed_with_the_body(self):
+        moved = (b'HTTP/1.1 307 Temporary Redirect\r\nLocation: http://other:9091/rw\r\n'
+                 b'Content-Length: 0\r\n\r\n')
+        again = (b'HTTP/1.1 308 Permanent Redirect\r\nLocation: /api/v2/write\r\n'
+                 b'Content-Length: 0\r\n\r\n')
+        w = self.writer(moved, again, answer(204))
+        self.g.labels('north').set(1)
+        self.assertEqual(w.write(), 5)
+        self.assertEqual(w.pending, 0)
+        (h1, p1, s1), (h2, p2, s2), (h3, p3, s3) = self.net.connected
+        self.assertEqual([(h1, p1), (h2, p2), (h3, p3)],
+                         [('receiver', 9090), ('other', 9091), ('other', 9091)])
+        first, second, third = [parse_request(s.out) for s in (s1, s2, s3)]
+        self.assertEqual(third[0], 'POST /api/v2/write HTTP/1.1')
+        self.assertEqual(first[2], third[2])  # the same body, whole, each time
+        self.assertEqual(decode(first[2]), decode(third[2]))
+
+    def test_redirects_are_not_followed_forever(self):
+        loop = (b'HTTP/1.1 307 Temporary Redirect\r\nLocation: /api/v1/write\r\n'
+                b'Content-Length: 0\r\n\r\n')
+        w = self.writer(*[loop] * 7)
+        self.g.labels('north').set(1)
+        w.write()
+        self.assertEqual(len(self.net.connected), 6)  # the first and 5 redirects
+        self.assertEqual(w.pending, 1)  # kept for a retry
+
+    def test_an_answer_head_that_never_ends_is_not_buffered_without_bound(self):
+        from prometheus_express.http_client import request
+        sock = FakeSock(b'HTTP/1.1 200 OK\r\nX: ' + b'x' * 90000)
+        self.net = FakeNet([sock])
+        with self.assertRaises(OSError) as e:
+            request('http://gw:9091/x', 'POST', (), b'', 5, self.net)
+        self.assertIn('head too long', str(e.exception))
+        self.assertTrue(len(sock.inbound) > 10000)  # the rest was never read
+
+    def test_timeout_is_for_the_whole_request(self):
+        """A receiver that drips its answer a byte at a time: each read is quick, the
+        request is not (timeout was per read before: it held the sensor loop for ever)."""
+        import time
+        from prometheus_express.http_client import request
+
+        class Drip(FakeSock):
+            def recv(self, n):
+                time.sleep(0.05)
+                return FakeSock.recv(self, 1)
+        self.net = FakeNet([Drip(answer(200, b'x' * 1000))])
+        t0 = time.time()
+        with self.assertRaises(OSError):
+            request('http://gw:9091/x', 'POST', (), b'', 1, self.net)
+        self.assertTrue(time.time() - t0 < 3)
 
     def test_backlog_survives_refusal_500_429_and_goes_oldest_first(self):
         w = self.writer(REFUSED, answer(500), answer(429), answer(200))
