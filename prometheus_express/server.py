@@ -417,10 +417,21 @@ class MetricsServer:
     server_close = close
 
 
-def start_http_server(port, addr='0.0.0.0', registry=REGISTRY, **kw):
-    """Serve /metrics from a daemon thread, as prometheus_client does.
+_TLS = ('certfile', 'keyfile', 'client_cafile', 'client_capath', 'protocol',
+        'client_auth_required')
+
+
+def start_http_server(port, addr='0.0.0.0', registry=REGISTRY, certfile=None, keyfile=None,
+                      **kw):
+    """Serve /metrics from a daemon thread, as prometheus_client does. With certfile and
+    keyfile (and client_cafile, client_capath, protocol, client_auth_required, as
+    prometheus_client 0.26 takes them): HTTPS, by start_wsgi_server (CPython's ssl).
 
     Returns (server, thread); thread is None where only _thread exists."""
+    if certfile or keyfile or [k for k in kw if k in _TLS]:
+        from .wsgi import start_wsgi_server  # CPython only: TLS
+        return start_wsgi_server(port, addr, registry, certfile=certfile, keyfile=keyfile,
+                                 **kw)
     server = MetricsServer(port, addr, registry, **kw)
     try:
         import threading

@@ -113,5 +113,28 @@ class TLSGateway(unittest.TestCase):
             ls.close()
 
 
+class TLSExporter(unittest.TestCase):
+    def test_start_http_server_with_certfile_and_keyfile_serves_https(self):
+        """prometheus_client 0.26's call: start_http_server(port, addr, registry,
+        certfile=, keyfile=) (it raised TypeError here before)."""
+        import urllib.request
+        cert, key = make_cert(tempfile.mkdtemp())
+        r = pe.CollectorRegistry()
+        pe.Gauge('room_temperature_celsius', 'T.', registry=r).set(21.5)
+        server, t = pe.start_http_server(0, '127.0.0.1', r, certfile=cert, keyfile=key)
+        try:
+            ctx = ssl.create_default_context(cafile=cert)
+            url = 'https://localhost:%d/metrics' % server.server_port
+            with urllib.request.urlopen(url, context=ctx, timeout=5) as resp:
+                self.assertEqual(resp.status, 200)
+                self.assertIn(b'room_temperature_celsius 21.5\n', resp.read())
+            with self.assertRaises(OSError):  # and plain HTTP is not served there
+                urllib.request.urlopen('http://localhost:%d/metrics' % server.server_port,
+                                       timeout=5).read()
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
 if __name__ == '__main__':
     unittest.main()
