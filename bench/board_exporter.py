@@ -1,6 +1,7 @@
 # An exporter as a board runs it, for ../shared/tools/micropython-board or circuitpython-board:
 #   MICROPYPATH=.frozen:LIBDIR INTERPRETER -X heapsize=96k bench/board_exporter.py LIB MODE N PORT [IMAGE]
-# LIB: ours | old (prometheus-express 0.0.4, patched to bind on this port: see bench/board.py)
+# LIB: ours | aio (ours, prometheus_express.aio.serve under asyncio, MODE series only) |
+#      old (prometheus-express 0.0.4, patched to bind on this port: see bench/board.py)
 # MODE: fixed   one labelled Gauge with one child; prints the heap held every 5 polls
 #       perseries  prints the heap held per labelled metric (20 of them, no children yet) and
 #               per labelled series (N of them), then exits
@@ -35,7 +36,7 @@ def say(*a):
 
 
 base = used()
-if LIB == 'ours':
+if LIB in ('ours', 'aio'):
     from prometheus_express import CollectorRegistry, Counter, Gauge
     from prometheus_express.server import MetricsServer
 else:
@@ -74,6 +75,20 @@ else:  # series and soak: label values made as a board would, one by one
 
 if MODE == 'perseries':
     sys.exit(0)
+if LIB == 'aio':
+    import asyncio
+    from prometheus_express.aio import serve
+
+    async def main():
+        await serve(PORT, '127.0.0.1', r)
+        say('MEM fixed_setup', used() - base)
+        say('READY')
+        i = 0
+        while True:  # the sensor loop
+            i += 1
+            g.labels('sensor-%d' % (i % N)).set(i % N + 0.5)
+            await asyncio.sleep(0.05)
+    asyncio.run(main())
 if LIB == 'ours':
     server = MetricsServer(PORT, '127.0.0.1', r)
 

@@ -32,7 +32,7 @@ del _probe
 
 class AsyncMetricsServer:
     def __init__(self, registry=REGISTRY, router=None, auth=None, timeout=5.0, gzip=True,
-                 max_connections=8, answer_timeout=30.0, chunk=1024):
+                 max_connections=8, answer_timeout=30.0, chunk=1024, answers=None):
         self.registry = registry
         self.router = router
         self.auth = auth
@@ -47,6 +47,13 @@ class AsyncMetricsServer:
         self.conns = {}   # id(writer): [writer, waiting for a request?, since]
         self.errors = 0
         self.server = None
+        # Answer buffers, made once and reused (boards: the first now, while the heap is
+        # whole; at most `answers` of them, 2 on boards): a buffer per answer fragments a
+        # board's heap. A client waits up to `timeout` for one, then gets 503.
+        self.answers = answers or (max_connections if CPYTHON else 2)
+        self._pool = [] if CPYTHON else [new_buffer(chunk)]
+        self._made = len(self._pool)
+        self._busy = error_bytes(503, [('Retry-After', '1')])  # made now, not at the limit
 
     @property
     def active(self):
@@ -66,7 +73,7 @@ class AsyncMetricsServer:
             pass
         return True
 
-    async def _request(self, reader, buf):
+    async def _request(self, reader, buf, scratch):
         """The next whole request from reader (buf holds bytes read before); None at EOF."""
         while True:
             end = find_head_end(buf)
@@ -74,18 +81,43 @@ class AsyncMetricsServer:
                 req = parse_head(buf[:end])
                 need = body_length(req)
                 while len(buf) < end + need:
-                    if not await self._more(reader, buf):
+                    if not await self._more(reader, buf, scratch):
                         return None
                 req.body = bytes(buf[end:end + need])
                 buf[:] = buf[end + need:]
                 return req
-            if not await self._more(reader, buf):
+            if not await self._more(reader, buf, scratch):
                 return None
 
-    async def _more(self, reader, buf):
-        data = await reader.read(1024)
+    async def _more(self, reader, buf, scratch):
+        """Read what the client sent into buf. Boards read into the connection's own small
+        scratch buffer (no new bytes object a read); CPython reads up to 4 KB."""
+        if scratch is not None:
+            n = await reader.readinto(scratch)
+            if n:
+                buf.extend(memoryview(scratch)[:n])
+            return bool(n)
+        data = await reader.read(4096)
         buf.extend(data)
         return bool(data)
+
+    async def _buffer(self):
+        """An answer buffer (from the pool, or made while fewer than `answers` exist), or
+        None if none came free within `timeout` seconds."""
+        since = ticks()
+        while True:
+            if self._pool:
+                return self._pool.pop()
+            if self._made < self.answers:
+                try:
+                    b = new_buffer(self.chunk)
+                    self._made += 1
+                    return b
+                except MemoryError:  # no room for another: the ones there are will do
+                    self.answers = self._made
+            if elapsed(since) >= self.timeout:
+                return None
+            await asyncio.sleep(0.02)
 
     async def _send(self, writer, data, since):
         writer.write(data)
@@ -94,13 +126,15 @@ class AsyncMetricsServer:
             raise asyncio.TimeoutError()
         await asyncio.wait_for(writer.drain(), left)
 
-    async def _linger(self, reader):
+    async def _linger(self, reader, scratch):
         """After an error answer: read what the client still sends (up to 2 s), so closing
         does not reset the answer away before the client read it."""
         since = ticks()
         try:
             while elapsed(since) < 2:
-                if not await asyncio.wait_for(reader.read(1024), 2 - elapsed(since)):
+                junk = bytearray()
+                if not await asyncio.wait_for(self._more(reader, junk, scratch),
+                                              2 - elapsed(since)):
                     return
         except Exception:
             pass
@@ -110,7 +144,7 @@ class AsyncMetricsServer:
         me = [writer, True, ticks()]
         if len(self.conns) >= self.max_connections and not self._evict():
             try:
-                writer.write(error_bytes(503, [('Retry-After', '1')]))
+                writer.write(self._busy)
                 await asyncio.wait_for(writer.drain(), 1)
             except Exception:
                 pass
@@ -118,24 +152,31 @@ class AsyncMetricsServer:
             return
         self.conns[id(writer)] = me
         buf = bytearray()
+        scratch = None if CPYTHON or not hasattr(reader, 'readinto') else bytearray(128)
+        out = None
         try:
             while True:
                 me[1] = True
                 me[2] = ticks()
                 try:
-                    req = await asyncio.wait_for(self._request(reader, buf), self.timeout)
+                    req = await asyncio.wait_for(self._request(reader, buf, scratch),
+                                                 self.timeout)
                 except HTTPError as e:
                     await self._send(writer, error_bytes(e.status, None, e.message), ticks())
-                    await self._linger(reader)
+                    await self._linger(reader, scratch)
                     return
                 except asyncio.TimeoutError:
                     if buf:
                         await self._send(writer, error_bytes(408), ticks())
-                        await self._linger(reader)
+                        await self._linger(reader, scratch)
                     return
                 if req is None:
                     return
                 me[1] = False
+                out = await self._buffer()
+                if out is None:  # every buffer busy for `timeout`: come back later
+                    await self._send(writer, self._busy, ticks())
+                    return
                 since = ticks()
                 try:
                     resp = (self.router.dispatch(req) if self.router is not None
@@ -149,9 +190,15 @@ class AsyncMetricsServer:
                     from ._gzip import compressor, wants_gzip
                     if wants_gzip(req.headers.get('accept-encoding')):
                         z = compressor()
-                for chunk in answer(req, resp, keep, new_buffer(self.chunk), self.chunk, z):
-                    await self._send(writer, bytes(chunk), since)
-                    chunk = None  # CPython: the buffer can't be reused while a view is alive
+                for chunk in answer(req, resp, keep, out, self.chunk, z):
+                    # Boards: the view itself (MicroPython's stream writes it to the socket
+                    # at once, copying only what the socket did not take): a copy of each
+                    # chunk fragmented a board's heap. CPython: a copy (its buffer can't be
+                    # resized while a view of it is alive).
+                    await self._send(writer, bytes(chunk) if CPYTHON else chunk, since)
+                    chunk = None
+                self._pool.append(out)
+                out = None
                 if not keep:
                     return
         except (EOFError, OSError, asyncio.TimeoutError):
@@ -159,6 +206,8 @@ class AsyncMetricsServer:
         except Exception:
             self.errors += 1  # never let a client end the server
         finally:
+            if out is not None:
+                self._pool.append(out)  # its answer ended early: the buffer goes back
             self.conns.pop(id(writer), None)
             await self._close(writer)
 

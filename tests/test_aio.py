@@ -110,5 +110,46 @@ class Handler(unittest.TestCase):
         self.assertEqual(self.s.errors, 0)
 
 
+    def test_answer_buffers_are_made_once_and_reused(self):
+        made = []
+        real = aio.new_buffer
+        aio.new_buffer = lambda n: (made.append(n), real(n))[1]
+        try:
+            s = AsyncMetricsServer(self.r, timeout=0.2, answers=2)
+            for _ in range(10):
+                w = run(s, Reader([b'GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n']))
+                self.assertEqual(parse_response(w.out)[0], 200)
+        finally:
+            aio.new_buffer = real
+        self.assertTrue(len(made) <= 1, made)  # (it was one an answer)
+
+    @unittest.skipIf(not hasattr(asyncio, 'run'), 'needs a running asyncio loop')
+    def test_non_readers_hold_the_buffers_and_a_newcomer_gets_503(self):
+        """8 clients that never read fill the table and hold the 2 answer buffers: a
+        newcomer gets the 503 made when the server was (it got nothing, an EOF, before)."""
+        class Stuck(Writer):
+            async def drain(self):
+                await asyncio.sleep(5)
+        s = AsyncMetricsServer(self.r, timeout=0.2, answers=2)
+        get = b'GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n'
+
+        async def main():
+            tasks = [asyncio.create_task(s.handle(Reader([get], stall=True), Stuck()))
+                     for _ in range(8)]
+            await asyncio.sleep(0.05)
+            w = Writer()
+            await s.handle(Reader([get]), w)
+            for t in tasks:
+                t.cancel()
+            await asyncio.sleep(0.05)
+            return w
+        w = asyncio.run(main())
+        resp = parse_response(w.out)
+        self.assertEqual(resp[0], 503)
+        self.assertEqual(resp[1]['retry-after'], '1')
+        self.assertTrue(w.closed)
+        self.assertTrue(s._made <= 2)
+
+
 if __name__ == '__main__':
     unittest.main()

@@ -235,6 +235,47 @@ class Hostile(unittest.TestCase):
                     e.stop()
 
 
+    def test_asyncio_exporter_under_slow_clients(self):
+        """aio.serve on micropython-board (CircuitPython's unix port has no asyncio), 200
+        series in 96 KB: 7 slow-header clients trickling bytes, 20 scrapes, all whole (a
+        buffer and a bytes copy per answer lost 2-8 of them); then 8 clients that stop
+        reading: a newcomer gets an answer (200, or the pre-made 503), never an EOF."""
+        import socket
+        tool('micropython-board')
+        e = bench.Exporter('micropython-board', ROOT, 'aio', 'series', 200, '96k')
+        held = []
+        try:
+            self.assertTrue(e.ready, e.lines)
+            for _ in range(7):
+                s = socket.create_connection(('127.0.0.1', e.port), timeout=5)
+                s.sendall(b'GET /metrics HTTP/1.1\r\nHost: t\r\nX-Slow: ')
+                held.append(s)
+            time.sleep(0.3)
+            for _ in range(20):
+                status, body = e.get(timeout=5)
+                self.assertEqual(status, 200)
+                self.assertTrue(bench.whole(body, 200))
+                for s in held:
+                    s.sendall(b'a')
+            for s in held:
+                s.close()
+            held = [stalled_reader(e.port, 1024) for _ in range(8)]
+            time.sleep(0.5)
+            status, body = e.get(timeout=5)
+            self.assertIn(status, (200, 503))
+            for s in held:
+                s.close()
+            held = []
+            time.sleep(0.3)
+            status, body = e.get(timeout=5)
+            self.assertEqual(status, 200)
+            self.assertTrue(bench.whole(body, 200))
+        finally:
+            for s in held:
+                s.close()
+            e.stop()
+
+
 class CappedHeap(unittest.TestCase):
     def test_400_series_in_96k(self):
         for name in BOARDS:
