@@ -41,6 +41,9 @@ def split_url(url):
     return scheme, hostport.strip('[]'), port, path
 
 
+MAX_HEAD = 65536 if CPYTHON else 4096  # an answer's head: a receiver's is a few hundred bytes
+
+
 class _Budget:
     """One request's socket, with `timeout` seconds for the whole of it (connect, send and
     the answer): a receiver that drips a byte at a time cannot hold a flush, or the sensor
@@ -75,7 +78,7 @@ def _read_response(b):
     while True:
         end = buf.find(b'\r\n\r\n')
         while end < 0:
-            if len(buf) > 65536:
+            if len(buf) > MAX_HEAD:
                 raise OSError(71, 'answer head too long')
             if b.recv(buf) == 0:
                 if buf:
@@ -120,7 +123,7 @@ def _read_response(b):
                 raise OSError(104, 'connection closed mid-answer')
         return status, headers, bytes(body[:n])
     while b.recv(body):  # no length: until the server closes
-        if len(body) > 65536:
+        if len(body) > MAX_HEAD * 4:
             break  # (an answer's text is only for an error message)
     return status, headers, bytes(body)
 

@@ -3,33 +3,32 @@ receiver is away loses none of the samples it had taken, and a full volume, a fa
 a power cut loses only what it must, counted.
 
 Imported on: CPython, MicroPython, CircuitPython (only with RemoteWriter(path=...)).
-
-The file is a ring of at most max_bytes (it never needs more room than that: nothing is
-copied, there is no temporary file). Records are written one after another; when the next
-does not fit before max_bytes, a WRAP record says "go on at 0" and the oldest records are
-overwritten (their samples counted as dropped, reason buffer_full). Each record is:
-
-    header (20 B): b'PX', kind, 0, seq (uint32), payload length, samples, crc32 of the above
-    payload: one TimeSeries per sample (records concatenate into a valid WriteRequest)
-    trailer (4 B): crc32 of the payload, chained from the header's
-
-seq grows by one per record, of every kind. Kinds: DATA (a snapshot), ACK (its `samples`
-field is the seq of the last DATA record a receiver took: it and everything before it is
-sent), WRAP. Opening a file finds the newest record (the highest seq: the next record goes
-after it) and walks the chain from there, around the ring, skipping bytes that are no record
-(a record cut by a power loss or partly overwritten: the crc of a header tells). A record
-whose header is whole but whose payload is not (zeroed or torn by a power cut) is left out
-of what is sent and counted (reason corrupt) when its batch goes. A write that fails leaves
-the ring as it was (the next record goes where it would have) and counts its snapshot
-(reason write_failed); a volume that is full before the file reaches max_bytes makes the
-ring that much smaller. A writer opens whatever the file or the volume holds: what is no
-record is skipped, and a file that cannot be opened is tried again at the next snapshot.
-
-What a reset can do: a batch the receiver took whose ACK was not written yet is sent again
-(remote write receivers take the same samples twice without harm); records a snapshot had to
-overwrite are counted as dropped before they are overwritten, so a reset in that write may
-leave some of them to be sent after all.
 """
+# The file is a ring of at most max_bytes (it never needs more room than that: nothing is
+# copied, there is no temporary file). Records are written one after another; when the next
+# does not fit before max_bytes, a WRAP record says "go on at 0" and the oldest records are
+# overwritten (their samples counted as dropped, reason buffer_full). Each record is:
+#
+#     header (20 B): b'PX', kind, 0, seq (uint32), payload length, samples, crc32 of the above
+#     payload: one TimeSeries per sample (records concatenate into a valid WriteRequest)
+#     trailer (4 B): crc32 of the payload, chained from the header's
+#
+# seq grows by one per record, of every kind. Kinds: DATA (a snapshot), ACK (its `samples`
+# field is the seq of the last DATA record a receiver took: it and everything before it is
+# sent), WRAP. Opening a file finds the newest record (the highest seq: the next record goes
+# after it) and walks the chain from there, around the ring, skipping bytes that are no record
+# (a record cut by a power loss or partly overwritten: the crc of a header tells). A record
+# whose header is whole but whose payload is not (zeroed or torn by a power cut) is left out
+# of what is sent and counted (reason corrupt) when its batch goes. A write that fails leaves
+# the ring as it was (the next record goes where it would have) and counts its snapshot
+# (reason write_failed); a volume that is full before the file reaches max_bytes makes the
+# ring that much smaller. A writer opens whatever the file or the volume holds: what is no
+# record is skipped, and a file that cannot be opened is tried again at the next snapshot.
+#
+# What a reset can do: a batch the receiver took whose ACK was not written yet is sent again
+# (remote write receivers take the same samples twice without harm); records a snapshot had to
+# overwrite are counted as dropped before they are overwritten, so a reset in that write may
+# leave some of them to be sent after all.
 import struct
 
 try:

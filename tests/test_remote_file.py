@@ -458,7 +458,7 @@ class FatRun(Run):
         vfs = _vfs()
         vfs.umount(case.folder)
         dev.cut = None
-        dev.data[:] = bytes(len(dev.data))
+        dev.wipe()
         vfs.VfsFat.mkfs(dev)
         dev.writes = 0
         self.case = case
@@ -476,8 +476,7 @@ class FatRun(Run):
             vfs = _vfs()
             self.w.buffer._close()  # (onto the old device, which takes nothing any more)
             vfs.umount(self.case.folder)
-            self.dev = RAMBlockDev(dev.block_size, len(dev.data) // dev.block_size)
-            self.dev.data[:] = dev.data
+            self.dev = dev.copy()
             vfs.mount(vfs.VfsFat(self.dev), self.case.folder)
             self.reset()
 
@@ -491,38 +490,53 @@ class FatRun(Run):
 
 
 class RAMBlockDev:
-    """A block device in RAM, as MicroPython's documentation writes one."""
-
+    """A block device in RAM, as MicroPython's documentation writes one (a bytearray a
+    block: a shared board heap has no one large block for all of them)."""
     cut = None  # the block write at which the power goes: it and all after are lost
 
     def __init__(self, block_size, num_blocks):
         self.block_size = block_size
-        self.data = bytearray(block_size * num_blocks)
+        self.blocks = [bytearray(block_size) for _ in range(num_blocks)]
         self.writes = 0
 
+    def copy(self):
+        d = RAMBlockDev(self.block_size, len(self.blocks))
+        for a, b in zip(d.blocks, self.blocks):
+            a[:] = b
+        return d
+
+    def wipe(self):
+        for b in self.blocks:
+            b[:] = bytes(self.block_size)
+
+    def _span(self, block_num, offset, n):
+        """(block, start, length) pieces of n bytes from block_num at offset."""
+        bs = self.block_size
+        while n:
+            k = min(n, bs - offset)
+            yield self.blocks[block_num], offset, k
+            n -= k
+            block_num += 1
+            offset = 0
+
     def readblocks(self, block_num, buf, offset=0):
-        addr = block_num * self.block_size + offset
-        for i in range(len(buf)):
-            buf[i] = self.data[addr + i]
+        at = 0
+        for b, o, k in self._span(block_num, offset, len(buf)):
+            buf[at:at + k] = b[o:o + k]
+            at += k
 
     def writeblocks(self, block_num, buf, offset=None):
         self.writes += 1
         if self.cut is not None and self.writes >= self.cut:
             return
-        if offset is None:
-            for i in range(len(buf) // self.block_size):
-                self.erase(block_num + i)
-            offset = 0
-        addr = block_num * self.block_size + offset
-        for i in range(len(buf)):
-            self.data[addr + i] = buf[i]
-
-    def erase(self, block):
-        pass
+        at = 0
+        for b, o, k in self._span(block_num, offset or 0, len(buf)):
+            b[o:o + k] = buf[at:at + k]
+            at += k
 
     def ioctl(self, op, arg):
         if op == 4:  # block count
-            return len(self.data) // self.block_size
+            return len(self.blocks)
         if op == 5:  # block size
             return self.block_size
         if op == 6:  # erase a block

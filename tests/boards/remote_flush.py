@@ -35,6 +35,9 @@ class Measured:
     def recv(self, n):
         return self.s.recv(n)
 
+    def settimeout(self, t):
+        self.s.settimeout(t)
+
     def close(self):
         self.s.close()
 
