@@ -25,7 +25,8 @@ def _codes(names, fallback):
 _KINDS = (('again', _codes('EAGAIN EWOULDBLOCK EINPROGRESS', (11,))),
           ('timeout', _codes('ETIMEDOUT', (110, 116))),
           ('reset', _codes('ECONNRESET ENOTCONN EPIPE ECONNABORTED EBADF', (104, 107, 128, 32))),
-          ('inuse', _codes('EADDRINUSE', (98, 112))))
+          ('inuse', _codes('EADDRINUSE', (98, 112))),
+          ('link', _codes('ENETDOWN ENETUNREACH', (100, 101))))
 
 POLLIN = getattr(_select, 'POLLIN', 1)
 POLLOUT = getattr(_select, 'POLLOUT', 4)
@@ -49,9 +50,14 @@ class Net:
     """Sockets and polling over `socket` (default) or a CircuitPython SocketPool (pool=...)."""
 
     def __init__(self, pool=None):
+        self.native = pool is None
         if pool is None:
             import socket as pool
         self.pool = pool
+        # Sockets the pool can give, where it has few (the WIZnet driver: the chip's 8 but
+        # its socket 0), or None: the server's defaults fit them.
+        n = getattr(getattr(pool, '_interface', None), 'max_sockets', None)
+        self.sockets = n - 1 if n.__class__ is int else None
 
     def _socket(self, host, port):
         """(a new stream socket, the sockaddr to bind/connect it to): IPv6 where the host is
@@ -74,12 +80,20 @@ class Net:
                 s.setsockopt(self.pool.SOL_SOCKET, self.pool.SO_REUSEADDR, 1)
             except (AttributeError, OSError):
                 pass  # not every port has it
-            s.bind(addr)
+            try:
+                s.bind(addr)
+            except ValueError:  # the WIZnet driver takes only its own address, or none
+                if host not in ('0.0.0.0', ''):
+                    raise
+                s.bind((None, port))
             s.listen(backlog)
             s.setblocking(False)
         except BaseException:
             s.close()
             raise
+        if not self.native and _python_socket(s):
+            from ._pysockets import PySocket  # a pool whose sockets are Python objects
+            s = PySocket(s)
         return s
 
     def connect(self, host, port, timeout):
@@ -96,10 +110,22 @@ class Net:
         """Something with register/modify/unregister(sock) and poll(ms) -> [(sock, events)]:
         MicroPython's select.poll is that; CPython's answers with file numbers and
         CircuitPython boards have none (see _pollers.py)."""
-        if _select is not None and hasattr(_select, 'poll') and not CPYTHON:
+        if self.native and _select is not None and hasattr(_select, 'poll') and not CPYTHON:
             return _select.poll()
         from ._pollers import poller
         return poller(_select)
+
+
+def _python_socket(s):
+    """Whether s is a socket written in Python, which select cannot poll (the WIZnet
+    driver's), rather than one of the runtime's own."""
+    if _select is not None and hasattr(_select, 'poll'):
+        try:
+            _select.poll().register(s, 0)
+            return False
+        except Exception:
+            return True
+    return hasattr(s, '_interface')
 
 
 def recv_some(s, buf, n=4096 if CPYTHON else 512):

@@ -75,7 +75,7 @@ class MetricsServer:
     def __init__(self, port=8080, addr='0.0.0.0', registry=REGISTRY, router=None, auth=None,
                  net=None, max_connections=None, timeout=5.0, stream=None, gzip=True,
                  self_metrics=None, backlog=None, answer_timeout=30.0, answers=None,
-                 chunk=None):
+                 chunk=None, listeners=None):
         self.port = port
         self.addr = addr
         self.registry = registry
@@ -83,8 +83,15 @@ class MetricsServer:
         self.router = router
         if router is not None:
             router.add_metrics(registry, auth)
-        self.net = net or Net()
-        self.max_connections = max_connections or (128 if CPYTHON else 8)
+        self.net = net = net or Net()
+        # A network chip with few sockets and no accept queue (the WIZnet W5500: 7 for us)
+        # gets 3 sockets listening (3 scrapers at once are served) and the rest for
+        # connections; the chip holds a client in a listener until one is free.
+        few = getattr(net, 'sockets', None)
+        self._few = few
+        self.listeners = listeners or (min(3, few // 2) if few else 1)
+        self.max_connections = max_connections or (few - self.listeners if few else
+                                                   128 if CPYTHON else 8)
         self.timeout = timeout
         self.answer_timeout = answer_timeout
         self.gzip = gzip
@@ -97,7 +104,7 @@ class MetricsServer:
         self._conns = {}
         self._waiting = []  # connections with a whole request and no buffer yet
         self._poller = self.net.poller()
-        self._listener = None
+        self._ls = []  # the listening sockets
         self._retry_at = None
         self._stopped = False
         self.counts = {}  # status (int) or error kind (str): how many
@@ -115,20 +122,30 @@ class MetricsServer:
         if self._sm is not None:
             self._sm.inc(key)
 
-    def _bind(self):
-        self._listener = self.net.listen(self.addr, self.port, self.backlog)
-        self._poller.register(self._listener, POLLIN)
-        self._backoff = 0.25
-        if not self.port:  # port 0: the one the system gave (kept for rebinding)
-            try:
-                self.port = self._listener.getsockname()[1]
-            except (AttributeError, OSError):
-                pass
+    @property
+    def _listener(self):
+        return self._ls[0] if self._ls else None
 
-    def _accept(self):
+    def _bind(self):
+        while len(self._ls) < self.listeners:
+            ls = self.net.listen(self.addr, self.port, self.backlog)
+            self._ls.append(ls)
+            self._poller.register(ls, POLLIN)
+            if not self.port:  # port 0: the one the system gave (kept for rebinding)
+                try:
+                    self.port = ls.getsockname()[1]
+                except (AttributeError, OSError):
+                    pass
+        self._backoff = 0.25
+
+    def _accept(self, ls):
         for _ in range(16):
+            if len(self._conns) >= self.max_connections and self._few:
+                # no socket to accept into: make one free, else the client waits in the chip
+                if not _lim().make_room(self, None):
+                    return
             try:
-                sock = self._listener.accept()[0]
+                sock = ls.accept()[0]
                 sock.setblocking(False)
                 try:  # TCP_NODELAY: a page's last chunk must not wait for the client's ACK
                     sock.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY (Linux, lwIP)
@@ -136,7 +153,7 @@ class MetricsServer:
                     pass
             except Exception as e:
                 if err_kind(e) not in ('again', 'timeout'):
-                    _lim().listener_failed(self)
+                    _lim().listener_failed(self, ls)
                 return
             if len(self._conns) >= self.max_connections:
                 try:
@@ -364,7 +381,7 @@ class MetricsServer:
         """Serve what is waiting; wait at most `timeout` seconds for something to arrive.
         Returns within about `timeout` plus the time to render one chunk."""
         start = ticks()
-        if self._listener is None:
+        if len(self._ls) < self.listeners:
             try:
                 _lim().rebind(self)
             except Exception:  # no heap to load it yet: the next poll tries again
@@ -373,11 +390,11 @@ class MetricsServer:
             sock, ev = e[0], e[1]
             conn = self._conns.get(id(sock))
             try:
-                if sock is self._listener:
+                if conn is None and sock in self._ls:
                     if ev & POLLERR and not ev & POLLIN:
-                        _lim().listener_failed(self)
+                        _lim().listener_failed(self, sock)
                     else:
-                        self._accept()
+                        self._accept(sock)
                 elif conn is None:
                     pass
                 elif conn.state == ANSWER:
@@ -409,10 +426,10 @@ class MetricsServer:
         self._stopped = True
         for conn in list(self._conns.values()):
             self._drop(conn)
-        if self._listener is not None:
-            self._poller.unregister(self._listener)
-            self._listener.close()
-            self._listener = None
+        for ls in self._ls:
+            self._poller.unregister(ls)
+            ls.close()
+        self._ls = []
 
     server_close = close
 

@@ -13,7 +13,8 @@ from .server import ANSWER, LINGER, READ
 def make_room(server, sock):
     """Close a lingering connection, else the one that has waited longest without a whole
     request, else the longest-idle keep-alive one; if every connection is being answered,
-    answer the newcomer 503 and close it. True if sock can stay."""
+    answer the newcomer 503 and close it. True if sock can stay (sock None: whether a
+    connection was closed to make room)."""
     best = None
     rank = -1
     for c in server._conns.values():
@@ -21,13 +22,17 @@ def make_room(server, sock):
             r = 3
         elif c.state == READ and c.req is None:
             r = 2 if (c.inb or not c.served) else 1
+        elif c.buf is not None and elapsed(c.moved) > 0.5:
+            r = 0  # an answer its client has read nothing of for half a second
         else:
             continue
         if r > rank or r == rank and elapsed(c.t0) > elapsed(best.t0):
             best, rank = c, r
     if best is not None:
-        server._drop(best, 'evicted')
+        server._drop(best, 'stalled' if rank == 0 else 'evicted')
         return True
+    if sock is None:
+        return False
     server._count('full')
     try:
         sock.send(error_bytes(503, [('Retry-After', '1')]))
@@ -80,14 +85,14 @@ def expired(server, conn):
         server._drop(conn, 'timeout' if conn.state == ANSWER or conn.req else None)
 
 
-def listener_failed(server):
+def listener_failed(server, ls):
     server._count('listener')
-    server._poller.unregister(server._listener)
+    server._poller.unregister(ls)
     try:
-        server._listener.close()
+        ls.close()
     except Exception:
         pass
-    server._listener = None
+    server._ls = [x for x in server._ls if x is not ls]
     server._retry_at = ticks()
 
 

@@ -108,6 +108,8 @@ class FakePoller:
 
 
 class FakeNet:
+    sockets = None  # no limit (Net.sockets: what a network chip can give)
+
     def __init__(self, answers=()):
         self.listener = None
         self.listens = 0

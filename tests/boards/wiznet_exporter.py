@@ -1,0 +1,89 @@
+# The exporter on the old library's board, emulated: the unmodified Adafruit WIZnet driver
+# over ../shared/tools/w5500's W5500, on CPython or circuitpython-board:
+#   PYTHONPATH=W5500:W5500/lib:ROOT python3 wiznet_exporter.py HOST_PORT CONTROL [SERIES]
+#   MICROPYPATH=.frozen:W5500:W5500/circuitpython:W5500/lib:ROOT circuitpython-board \
+#       -X heapsize=224k wiznet_exporter.py HOST_PORT CONTROL [SERIES]
+# The board's port 8080 is served on 127.0.0.1:HOST_PORT. CONTROL is a file the test writes
+# commands to (read every half second): 'link 0' / 'link 1' pulls and plugs the cable,
+# 'stop' ends the run. Prints 'READY', then at the end one 'KEY value' line each: the
+# driver's socket reservations and the chip's socket states at the start and at the end,
+# the longest poll(0.25) in ms, the polls, and the server's counts.
+import sys
+
+# The exporter first, while the heap is whole (compiling it needs contiguous room: after the
+# driver's 46 KB, a 224 KB heap may not have it).
+from prometheus_express import CollectorRegistry, Counter, Gauge
+from prometheus_express._sockets import Net
+from prometheus_express.server import MetricsServer
+
+import board  # noqa: E402
+import busio  # noqa: E402
+import digitalio  # noqa: E402
+import w5500  # noqa: E402
+from adafruit_ticks import ticks_diff, ticks_ms  # noqa: E402
+
+HOST_PORT = int(sys.argv[1])
+CONTROL = sys.argv[2]
+SERIES = int(sys.argv[3]) if len(sys.argv) > 3 else 20
+
+chip = w5500.W5500(board.D10, port_map={8080: HOST_PORT})
+from adafruit_wiznet5k.adafruit_wiznet5k import WIZNET5K  # noqa: E402
+import adafruit_wiznet5k.adafruit_wiznet5k_socketpool as socketpool  # noqa: E402
+
+eth = WIZNET5K(busio.SPI(board.SCK, MOSI=board.MOSI, MISO=board.MISO),
+               digitalio.DigitalInOut(board.D10), is_dhcp=False)
+eth.ifconfig = ((192, 168, 10, 20), (255, 255, 255, 0), (192, 168, 10, 1), (0, 0, 0, 0))
+pool = socketpool.SocketPool(eth)
+
+
+
+def table():
+    """The driver's reservations and each hardware socket's state."""
+    return '%s %s' % (''.join(['R' if r else '-' for r in WIZNET5K._sockets_reserved]),
+                      ','.join(['%02x' % eth.socket_status(i) for i in range(8)]))
+
+
+start = table()
+registry = CollectorRegistry()
+g = Gauge('sensor_value', 'A sensor reading.', ['sensor'], registry=registry)
+loops = Counter('loops', 'Main loop iterations.', registry=registry)
+for i in range(SERIES):
+    g.labels('sensor-%d' % i).set(i + 0.5)
+server = MetricsServer(8080, '0.0.0.0', registry, net=Net(pool), timeout=2.0)
+listening = table()
+print('READY', HOST_PORT, 'listeners', server.listeners, 'max_connections',
+      server.max_connections)
+try:
+    sys.stdout.flush()
+except AttributeError:
+    pass
+
+longest = polls = 0
+last = ticks_ms()
+while True:
+    loops.inc()
+    g.labels('sensor-0').set(polls % 100)
+    t = ticks_ms()
+    server.poll(0.25)
+    d = ticks_diff(ticks_ms(), t)
+    longest = max(longest, d)
+    polls += 1
+    if ticks_diff(ticks_ms(), last) > 500:
+        last = ticks_ms()
+        try:
+            with open(CONTROL) as f:
+                cmd = f.read().strip()
+        except OSError:
+            cmd = ''
+        if cmd == 'stop':
+            break
+        if cmd.startswith('link '):
+            chip.link = cmd == 'link 1'
+server.close()
+print('START', start)
+print('LISTENING', listening)
+print('END', table())
+print('LONGEST_MS', longest)
+print('POLLS', polls)
+print('COUNTS', ' '.join(['%s=%d' % (k, v) for k, v in server.counts.items()]))
+chip.close()
