@@ -69,7 +69,9 @@ class MetricsServer:
     kind in .counts; self_metrics exports them as exporter_http_requests_total{code} and
     exporter_http_errors_total{kind}: True (the default on CPython) in `registry`, a
     CollectorRegistry in that one, False (the default on boards) nowhere. stream is accepted
-    for older callers and ignored (every page is streamed).
+    for older callers and ignored (every page is streamed). listeners: sockets listening on
+    the port (1; 3 on a network chip with few sockets and no accept queue, the WIZnet W5500,
+    whose remaining sockets are then max_connections' default).
     """
 
     def __init__(self, port=8080, addr='0.0.0.0', registry=REGISTRY, router=None, auth=None,

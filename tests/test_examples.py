@@ -96,30 +96,6 @@ class Examples(unittest.TestCase):
         self.assertTrue(b'temperature_celsius{sensor="si7021"} 19.25' in resp[2])
         state['server'].close()
 
-    def test_feather_wiznet(self):
-        import feather_m4_wiznet5500 as ex
-        from prometheus_express import _sockets
-        net = FakeNet()
-        orig = _sockets.Net
-        ex.Net = lambda pool: net  # noqa: E731 - the example wraps its pool in Net
-        try:
-            state = ex.setup(eth=Fake(), pool=None, sensor=Fake(temperature=23.0))
-        finally:
-            ex.Net = orig
-        ex.loop_once(state)
-        net.listener.accept_errors.append(7)  # the W5500 drops its listener
-        import time
-        for _ in range(300):  # the server re-binds after its back-off (0.25 s)
-            state['server'].poll(0)
-            if net.listens == 2:
-                break
-            time.sleep(0.01)
-        self.assertEqual(net.listens, 2)
-        resp = scrape(net, lambda: state['server'].poll(0))
-        self.assertEqual(resp[0], 200)
-        self.assertTrue(b'prom_express_temperature{sensor="sht31"} 23.0' in resp[2])
-        state['server'].close()
-
     def test_picow_push(self):
         import picow_deepsleep_push as ex
         from prometheus_express import push
