@@ -254,6 +254,8 @@ def _frames(req, head, buf, z, rows, pieces, first, more, chunked, status):
                 for _ in rows:
                     more = True
                     break
+            except MemoryError:
+                raise  # (the server answers its pre-made 503: nothing can be made now)
             except Exception:
                 if first < 2:  # nothing went out yet: a clean 500
                     yield __import__('prometheus_express.http_errors', None, None,

@@ -24,6 +24,10 @@ from .http import HTTPError, answer, body_length, dispatch, find_head_end, new_b
 from .registry import REGISTRY
 
 READ, ANSWER, LINGER = 0, 1, 2  # a connection's state
+# Made now, sent when a page can't be made for want of heap (nothing else can be made then).
+OOM = (b'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 5\r\n'
+       b'Connection: close\r\nContent-Length: 55\r\n\r\n'
+       b'out of memory: free heap on the board, or fewer series\n')
 
 
 def _lim():
@@ -39,6 +43,7 @@ _gc = None if CPYTHON else __import__('gc').collect
 
 class _Conn:
     looping = False  # _request is taking its requests
+    begun = False    # bytes of the current answer went out (or are on their way)
 
     def __init__(self, sock):
         self.sock = sock
@@ -183,10 +188,14 @@ class MetricsServer:
 
     def _release(self, conn):
         if conn.gen is not None:
-            conn.gen.close()  # a page left half-written lets its metrics know
+            try:
+                conn.gen.close()  # a page left half-written lets its metrics know
+            except Exception:
+                pass
         if conn.buf is not None:
             self._pool.append(conn.buf)
         conn.buf = conn.gen = conn.out = None
+        conn.begun = False
 
     def _readable(self, conn):
         try:
@@ -221,6 +230,10 @@ class MetricsServer:
                 except HTTPError as e:
                     _lim().fail(self, conn, e.status, e.message)
                     return
+                except MemoryError:  # no heap to read the request (or load what it needs)
+                    conn.inb = bytearray()
+                    self._oom(conn)
+                    return
                 if len(conn.inb) < end + need:
                     return
                 req.body = bytes(conn.inb[end:end + need])
@@ -250,9 +263,27 @@ class MetricsServer:
         full heap with no room to load what it needed) is closed, its buffer given back."""
         try:
             return self._begin(conn)
+        except MemoryError:
+            self._oom(conn)
+            return True
         except Exception:
             self._drop(conn, 'other')
             return True
+
+    def _oom(self, conn):
+        """No heap to make conn's answer: the pre-made 503 if none of it went out yet, then
+        close (counted as memory). The next scrape is whole once the program frees heap."""
+        self._count('memory')
+        if conn.begun or conn.sock is None:
+            self._drop(conn)
+            return
+        self._release(conn)
+        conn.keep = False
+        conn.status = 503
+        conn.out = memoryview(OOM)
+        if conn.state != ANSWER:
+            conn.state = ANSWER
+            self._poller.modify(conn.sock, POLLOUT)
 
     def _begin(self, conn):
         if not self._pool and self._made >= self.answers:
@@ -334,8 +365,14 @@ class MetricsServer:
             sent += 1
             try:
                 conn.out = next(conn.gen)
+                conn.begun = True
             except StopIteration:
                 conn.gen = None
+            except MemoryError:
+                if conn.begun:
+                    self._drop(conn, 'memory')
+                    return
+                self._oom(conn)  # (the pre-made 503 goes out in the next round)
             except Exception:  # a collector failing mid-page: this connection only
                 self._count('render')
                 if conn.status:

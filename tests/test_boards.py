@@ -276,6 +276,45 @@ class Hostile(unittest.TestCase):
             e.stop()
 
 
+class FullHeap(unittest.TestCase):
+    """The exporter made first, then series until a 96 KB heap is full: Prometheus' scrape
+    (OpenMetrics, gzip, ?name[]=) gets a 503 saying why, from an answer made with the server
+    (it was an empty reply: Prometheus showed only EOF); once the program frees heap the
+    next scrape is whole."""
+
+    def test_full_heap_gets_503_then_whole_pages(self):
+        import urllib.request
+        for name in BOARDS:
+            path = tool(name)
+            with self.subTest(name):
+                port = free_port()
+                p = subprocess.Popen([path, '-X', 'heapsize=96k',
+                                      os.path.join(HERE, 'boards', 'full_heap.py'), str(port)],
+                                     env=dict(os.environ, MICROPYPATH='.frozen:' + ROOT),
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                try:
+                    line = p.stdout.readline()
+                    self.assertTrue(line.startswith('READY'), line)
+                    url = 'http://127.0.0.1:%d/metrics?name[]=sensor_value' % port
+                    req = urllib.request.Request(url, headers=bench.PROM_HEADERS)
+                    with self.assertRaises(urllib.error.HTTPError) as e:
+                        urllib.request.urlopen(req, timeout=10)
+                    self.assertEqual(e.exception.code, 503)
+                    self.assertEqual(e.exception.read(),
+                                     b'out of memory: free heap on the board, or fewer series\n')
+                    self.assertTrue(p.stdout.readline().startswith('FREED'))
+                    for _ in range(3):
+                        with urllib.request.urlopen(req, timeout=10) as resp:
+                            body = resp.read()
+                        if resp.headers.get('Content-Encoding') == 'gzip':
+                            import gzip
+                            body = gzip.decompress(body)
+                        self.assertEqual(body.count(b'sensor_value{sensor="sensor-'), 200)
+                finally:
+                    p.kill()
+                    p.wait()
+
+
 class CappedHeap(unittest.TestCase):
     def test_400_series_in_96k(self):
         for name in BOARDS:

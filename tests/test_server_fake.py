@@ -223,6 +223,25 @@ class Failures(Base):
         self.r.unregister(self.r.collectors()[-1])
         self.assert_scrape_works()
 
+    def test_no_heap_for_the_page_gets_the_premade_503(self):
+        """A page that can't be made for want of heap: a 503 with a one-line reason from an
+        answer made with the server (it was an empty reply), counted as memory; the next
+        scrape is whole once the heap is back."""
+        class Full:
+            def collect(self):
+                raise MemoryError('memory allocation failed, allocating 1024 bytes')
+        full = Full()
+        self.r.register(full)
+        c, resp = self.ask()
+        self.assertEqual(resp[0], 503)
+        self.assertEqual(resp[2], b'out of memory: free heap on the board, or fewer series\n')
+        self.assertEqual(resp[1]['retry-after'], '5')
+        self.assertTrue(c.closed)
+        self.assertEqual((self.errors('memory'), self.errors(503)), (1, 1))
+        self.r.unregister(full)
+        self.assert_scrape_works()
+        self.assert_scrape_works()
+
 
 class Streamed(Failures):
     """The same failures with small buffers: pages go out in several chunks."""
