@@ -231,7 +231,7 @@ class MetricWrapperBase(Collector):
     _lt = (' ', (), True, None)  # label template of the lines
 
     def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',
-                 registry=REGISTRY, _labelvalues=None, multiprocess_mode='all'):
+                 registry=REGISTRY, _labelvalues=None, multiprocess_mode='all', expire=None):
         if multiprocess_mode != 'all':  # a Gauge's; accepted as upstream, nothing to do here
             from .metric_ops import check_mode
             check_mode(self, multiprocess_mode)
@@ -262,6 +262,9 @@ class MetricWrapperBase(Collector):
         else:
             self._lock = new_lock()
             self._init()
+        if expire:  # the metric's own optional extension: series that go stale
+            from .staleness import expiring
+            expiring(self, expire)
         if registry:
             registry.register(self)
 

@@ -62,7 +62,7 @@ class Histogram(MetricWrapperBase):
                        INF)
 
     def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',
-                 registry=REGISTRY, _labelvalues=None, buckets=DEFAULT_BUCKETS):
+                 registry=REGISTRY, _labelvalues=None, buckets=DEFAULT_BUCKETS, expire=None):
         bounds = [float(b) for b in buckets]
         if bounds != sorted(bounds):
             raise ValueError('Buckets not in sorted order')
@@ -73,7 +73,8 @@ class Histogram(MetricWrapperBase):
         self._upper_bounds = bounds
         self._le = tuple([fmt(b) for b in bounds])
         self._bt = template(labelnames, 'le')
-        super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry)
+        super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
+                         expire=expire)
 
     def _init(self):
         self._b = [0] * len(self._p._upper_bounds)  # per bucket, not cumulative
@@ -166,13 +167,14 @@ class Enum(MetricWrapperBase):
     _type = 'stateset'
 
     def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',
-                 registry=REGISTRY, _labelvalues=None, states=None):
+                 registry=REGISTRY, _labelvalues=None, states=None, expire=None):
         if name in labelnames:
             raise ValueError('Overlapping labels for Enum metric: %s' % (name,))
         if not states:
             raise ValueError('No states provided for Enum metric: %s' % (name,))
         self._states = list(states)
-        super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry)
+        super().__init__(name, documentation, labelnames, namespace, subsystem, unit, registry,
+                         expire=expire)
         from ._format import escape_value
         self._st = template(labelnames, self._name)
         self._es = [escape_value(s) for s in self._states]
