@@ -14,7 +14,7 @@ _WHERE = ('metrics:Counter Gauge MetricWrapperBase disable_created_metrics '
           'registry:CollectorRegistry REGISTRY DuplicateTimeseries;'
           'families:Metric Sample Exemplar;'
           'generate:generate_latest generate_openmetrics write_text write_openmetrics choose_encoder;'
-          'routing:Router basic_auth bearer_token;http:negotiate;'
+          'routing:Router basic_auth bearer_token;negotiation:negotiate;'
           'server:start_http_server MetricsServer;aio:serve;'
           'push:push_to_gateway pushadd_to_gateway delete_from_gateway basic_auth_handler '
           'instance_ip_grouping_key;remote_write:RemoteWriter;board:BoardCollector')

@@ -7,6 +7,7 @@ whose server streams the page never loads it).
 """
 from ._format import CPYTHON
 from .exposition import page
+from .negotiation import negotiate
 from .registry import REGISTRY
 
 
@@ -51,10 +52,44 @@ def generate_openmetrics(registry=REGISTRY, escaping='underscores'):
     return page_bytes(registry, True, escaping)
 
 
+def page_chunks(registry=REGISTRY, accept=None, accept_encoding=None, names=(), size=1024,
+                gzip=True):
+    """(content type, 'gzip' or None, generator of bytes chunks of about `size` bytes): the
+    page negotiated as our server does (text / OpenMetrics for Accept, gzip where the runtime
+    can compress, ?name[]= names), rendered a chunk at a time as the framework sends them,
+    for frameworks that stream a generator body (microdot_metrics, httpserver_metrics).
+    gzip: whether the runtime can compress (_gzip.probe(), asked once by the caller)."""
+    om, ctype, esc = negotiate(accept)
+    reg = registry.restricted_registry(names) if names else registry
+    z = None
+    if gzip and accept_encoding:
+        from ._gzip import compressor, wants_gzip
+        if wants_gzip(accept_encoding):
+            z = compressor()
+    return ctype, 'gzip' if z is not None else None, _chunks(reg, om, esc, size, z)
+
+
+def _chunks(reg, om, esc, size, z):
+    buf = bytearray()
+    rows = page(reg, (lambda s: buf.extend(s.encode('utf-8'))) if CPYTHON else buf.extend, om,
+                buf, size, esc)
+    more = True
+    while more:
+        more = False
+        for _ in rows:
+            more = True
+            break
+        data = bytes(buf)
+        buf[:] = b''
+        if z is not None:
+            data = z.compress(data) + (b'' if more else z.flush())
+        if data:
+            yield data
+
+
 def choose_encoder(accept_header):
     """(encoder, content type) for an Accept header, as prometheus_client's choose_encoder:
     the encoder takes a registry."""
-    from .http import negotiate
     om, ctype, esc = negotiate(accept_header)
     gen = generate_openmetrics if om else generate_latest
     return (gen if esc == 'underscores' else lambda r=REGISTRY: gen(r, esc)), ctype

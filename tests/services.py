@@ -92,16 +92,17 @@ class Service:
 class Prometheus(Service):
     """prometheus scraping `targets` every second, with the remote-write receiver on."""
 
-    def __init__(self, targets=(), port=None, storage=None):
+    def __init__(self, targets=(), port=None, storage=None, interval='1s', timeout='1s'):
         binary = need('prometheus')
         port = port or free_port()
         self.dir = tempfile.mkdtemp(prefix='promexp-prom-')
         self.storage = storage or os.path.join(self.dir, 'data')
         cfg = os.path.join(self.dir, 'prometheus.yml')
         with open(cfg, 'w') as f:
-            f.write('global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n'
+            f.write('global:\n  scrape_interval: %s\n  scrape_timeout: %s\n'
                     'scrape_configs:\n  - job_name: board\n    static_configs:\n'
-                    '      - targets: [%s]\n' % ', '.join("'%s'" % t for t in targets))
+                    '      - targets: [%s]\n' % (interval, timeout,
+                                                   ', '.join("'%s'" % t for t in targets)))
         Service.__init__(self, [binary, '--config.file=' + cfg,
                                 '--storage.tsdb.path=' + self.storage,
                                 '--web.listen-address=127.0.0.1:%d' % port,

@@ -138,15 +138,17 @@ class Soak(unittest.TestCase):
         curled = 0
         failed_after = []
 
-        def settled(what, wait=0.3):
-            """The scrapes after a burst or a hostile phase: whole, every one (after the
-            cable is back, once the listeners are: their back-off doubles while it is out,
-            up to 2 s in 1.5 s)."""
-            time.sleep(wait)
-            if what.startswith('cable'):
-                deadline = time.time() + 4
-                while not whole(scrape(port)) and time.time() < deadline:
-                    time.sleep(0.2)
+        def settled(what):
+            """The scrapes after a burst or a hostile phase: once one is whole (within 2 s:
+            the chip's sockets of the clients that went are freed as the server polls them;
+            4 s after the cable is back, as the listeners' back-off doubled while it was
+            out), the next three are whole, every one."""
+            deadline = time.time() + (4 if what.startswith('cable') else 2)
+            while not whole(scrape(port)):
+                if time.time() > deadline:
+                    failed_after.append((what, 'none within the time'))
+                    return
+                time.sleep(0.1)
             for i in range(3):
                 if not whole(scrape(port)):
                     failed_after.append((what, i))

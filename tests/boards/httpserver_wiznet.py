@@ -1,0 +1,64 @@
+# adafruit_httpserver (PyPI 4.8.2) serving its own page and our /metrics through the WIZnet
+# driver's socketpool on the emulated W5500 (../shared/tools/w5500), on CPython (on
+# circuitpython-board adafruit_httpserver cannot run: that unix port lacks time.monotonic_ns,
+# traceback and re's match.groups(), which CircuitPython firmware has):
+#   httpserver_wiznet.py HOST_PORT CONTROL SERIES
+# Prints READY; serves until CONTROL says 'stop'.
+import sys
+
+from prometheus_express import CollectorRegistry, Gauge
+from prometheus_express.httpserver_metrics import add_metrics
+from adafruit_httpserver import Response, Server
+
+import board  # noqa: E402
+import busio  # noqa: E402
+import digitalio  # noqa: E402
+import w5500  # noqa: E402
+
+HOST_PORT, CONTROL, SERIES = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+chip = w5500.W5500(board.D10, port_map={80: HOST_PORT})
+from adafruit_wiznet5k.adafruit_wiznet5k import WIZNET5K  # noqa: E402
+import adafruit_wiznet5k.adafruit_wiznet5k_socketpool as socketpool  # noqa: E402
+
+eth = WIZNET5K(busio.SPI(board.SCK, MOSI=board.MOSI, MISO=board.MISO),
+               digitalio.DigitalInOut(board.D10), is_dhcp=False)
+eth.ifconfig = ((192, 168, 10, 20), (255, 255, 255, 0), (192, 168, 10, 1), (0, 0, 0, 0))
+pool = socketpool.SocketPool(eth)
+
+r = CollectorRegistry()
+g = Gauge('sensor_value', 'A sensor reading.', ['sensor'], registry=r)
+for i in range(SERIES):
+    g.labels('sensor-%d' % i).set(i + 0.5)
+server = Server(pool, debug=False)
+
+
+@server.route('/')
+def index(request):
+    return Response(request, 'greenhouse board')
+
+
+add_metrics(server, r)
+server.start(eth.pretty_ip(eth.ip_address), 80)
+print('READY')
+try:
+    sys.stdout.flush()
+except AttributeError:
+    pass
+n = 0
+while True:
+    g.labels('sensor-0').set(n % 100)
+    try:
+        server.poll()
+    except Exception as e:  # (its poll raises what a client did)
+        print('poll', repr(e))
+    n += 1
+    if n % 50 == 0:
+        try:
+            with open(CONTROL) as f:
+                if f.read().strip() == 'stop':
+                    break
+        except OSError:
+            pass
+server.stop()
+chip.close()
+print('STOPPED')
