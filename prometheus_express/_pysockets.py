@@ -16,7 +16,7 @@ socket's _socknum, _interface and _status read: this module is the one place tha
   until a reset (the old library's "leaked sockets"). The accept here does the same swap
   without that check (the next accept() returns the next client).
 - No free hardware socket for the swap: the client waits in the chip until a connection
-  ends.
+  ends. A listener the chip closed (the cable pulled) listens again in place at every poll.
 - RuntimeErrors and ConnectionError (cable out) become OSErrors with errno, so the server
   counts them by name (reset, link), not as other.
 """
@@ -78,8 +78,12 @@ class PySocket:
             return PySocket(c), addr
         if st == 0x14 or st == 0x16:  # LISTEN, SYNRECV: nobody yet
             raise OSError(AGAIN)
-        if st not in _LIVE:  # the chip closed it (cable pulled...): the server binds anew
-            raise OSError(RESET)
+        if st not in _LIVE:  # the chip closed it (cable pulled): listen again, in place,
+            try:             # at every poll until the cable is back (no gap after it is)
+                s.listen()
+            except Exception:
+                pass
+            raise OSError(AGAIN)
         try:
             c = s._socket_pool.socket()  # reserves a free hardware socket (CLOSED)
         except Exception:  # "All sockets in use": the client waits in the chip

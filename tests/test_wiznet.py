@@ -48,11 +48,15 @@ def whole(data, n=SERIES):
     return data.startswith(b'HTTP/1.1 200') and data.count(b'sensor_value{') == n
 
 
+LAST = ['']  # how the last scrape ended, for the failure message
+
+
 def scrape(port, timeout=3.0):
     """One GET on a new connection: the answer's bytes (b'' if refused or reset)."""
     s = socket.socket()
     s.settimeout(timeout)
     data = b''
+    LAST[0] = 'eof'
     try:
         s.connect(('127.0.0.1', port))
         s.sendall(GET)
@@ -61,10 +65,12 @@ def scrape(port, timeout=3.0):
             if not b:
                 break
             data += b
-    except OSError:
-        pass
+    except OSError as e:
+        LAST[0] = repr(e)
     finally:
         s.close()
+    if data and not whole(data):
+        LAST[0] += ' after %d bytes: %r' % (len(data), data[:40])
     return data
 
 
@@ -141,8 +147,8 @@ class Soak(unittest.TestCase):
         def settled(what):
             """The scrapes after a burst or a hostile phase: once one is whole (within 2 s:
             the chip's sockets of the clients that went are freed as the server polls them;
-            4 s after the cable is back, as the listeners' back-off doubled while it was
-            out), the next three are whole, every one."""
+            4 s after the cable is back: the board reads the control file every half
+            second), the next three are whole, every one."""
             deadline = time.time() + (4 if what.startswith('cable') else 2)
             while not whole(scrape(port)):
                 if time.time() > deadline:
@@ -151,7 +157,7 @@ class Soak(unittest.TestCase):
                 time.sleep(0.1)
             for i in range(3):
                 if not whole(scrape(port)):
-                    failed_after.append((what, i))
+                    failed_after.append((what, i, LAST[0]))
 
         hostile = [self.silent, self.non_readers, self.resets, self.cable]
         for burst in range(20):
