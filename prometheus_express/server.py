@@ -42,11 +42,12 @@ _gc = None if CPYTHON else __import__('gc').collect
 
 
 class _Conn:
-    looping = False  # _request is taking its requests
-    begun = False    # bytes of the current answer went out (or are on their way)
-
     def __init__(self, sock):
         self.sock = sock
+        self.looping = False  # _request is taking its requests
+        self.begun = False    # bytes of the current answer went out (or are on their way)
+        # (every attribute set here: one set later grows the instance, which a full heap
+        # may not allow when the connection must be let go)
         self.state = READ
         self.inb = bytearray()  # request bytes read and not yet used
         self.req = None         # a whole request waiting for an answer buffer
@@ -200,6 +201,10 @@ class MetricsServer:
     def _readable(self, conn):
         try:
             n = recv_some(conn.sock, conn.inb)
+        except MemoryError:  # no heap to read the request: the pre-made 503
+            conn.inb = bytearray()
+            self._oom(conn)
+            return
         except Exception as e:
             kind = err_kind(e)
             if kind != 'again':
@@ -442,9 +447,12 @@ class MetricsServer:
                 elif ev & (POLLIN | POLLERR):
                     self._readable(conn)
             except Exception:  # MemoryError too: that client goes, the loop and the rest stay
-                self._count('other')
-                if conn is not None:
-                    self._drop(conn)
+                try:
+                    self._count('other')
+                    if conn is not None:
+                        self._drop(conn)
+                except Exception:
+                    pass
         self._expire()
 
     def serve_forever(self, poll_interval=0.5):

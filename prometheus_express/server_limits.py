@@ -22,8 +22,8 @@ def make_room(server, sock):
             r = 3
         elif c.state == READ and c.req is None:
             r = 2 if (c.inb or not c.served) else 1
-        elif c.buf is not None and elapsed(c.moved) > 0.5:
-            r = 0  # an answer its client has read nothing of for half a second
+        elif c.buf is not None and elapsed(c.moved) > 2:
+            r = 0  # an answer its client has read nothing of for 2 s
         else:
             continue
         if r > rank or r == rank and elapsed(c.t0) > elapsed(best.t0):
