@@ -21,10 +21,6 @@ class _Poll:
     def __init__(self, select):
         self._p = select.poll()
         self._by_fd = {}
-
-    def __init__(self, select):
-        self._p = select.poll()
-        self._by_fd = {}
         self._py = _NoPoll()  # the sockets select cannot poll
 
     def register(self, s, events):

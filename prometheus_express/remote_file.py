@@ -61,6 +61,7 @@ class FileBuffer:
         self.head = self.tail = self.end = 0      # oldest unsent, next write, file length
         self.seq = self.acked = 0
         self._batch = None
+        self._cap = None              # where the ring ends when the volume filled first
         try:
             self._open()
         except OSError:
@@ -192,21 +193,32 @@ class FileBuffer:
         if not self.records:
             self.head = t
 
+    def _payload(self, p, ln, each):
+        """Pass the payload of the record at p (ln bytes) to each(view), a buffer at a time;
+        False if the file ends first."""
+        f = self.f
+        f.seek(p + HDR)
+        buf = self._buf
+        while ln:
+            k = f.readinto(memoryview(buf)[:min(ln, _STEP)])
+            if not k:
+                return False
+            each(memoryview(buf)[:k])
+            ln -= k
+        return True
+
     def _intact(self, p, ln):
         """Whether the payload of the record at p matches its crc."""
         f = self.f
         f.seek(p + 16)
-        c = struct.unpack('<I', f.read(4))[0]
-        buf = self._buf
-        left = ln
-        while left:
-            k = f.readinto(memoryview(buf)[:min(left, _STEP)])
-            if not k:
-                return False
-            c = crc32(memoryview(buf)[:k], c)
-            left -= k
+        c = [struct.unpack('<I', f.read(4))[0]]
+
+        def add(view):
+            c[0] = crc32(view, c[0])
+        if not self._payload(p, ln, add):
+            return False
         t = f.read(4)
-        return len(t) == 4 and struct.unpack('<I', t)[0] == c & 0xffffffff
+        return len(t) == 4 and struct.unpack('<I', t)[0] == c[0] & 0xffffffff
 
     # -- writing -----------------------------------------------------------------------
     def _lose(self, p):
@@ -276,7 +288,6 @@ class FileBuffer:
             self.end = self.tail
         if not self.records:
             self.head = at if kind == DATA else self.tail
-        return at
 
     def add(self, snap):
         """Append one snapshot. False if it could not be kept (counted as dropped)."""
@@ -304,8 +315,6 @@ class FileBuffer:
                 self._cap = self.tail  # the volume is full: the ring ends here
         self.lost('write_failed', n)
         return False
-
-    _cap = None
 
     def _spoil(self):
         """After a failed write: the record begun at tail is made no record (if the volume
@@ -347,20 +356,11 @@ class FileBuffer:
 
     def _send(self, k, bad, w):
         """The payloads of the first k records but the bad ones, through w(buf, 0, n)."""
-        f = self.f
-        buf = self._buf
         p = self.head
         for _ in range(k):
-            ln = self._header(p)[2]
-            if p not in bad:
-                f.seek(p + HDR)
-                left = ln
-                while left:
-                    j = f.readinto(memoryview(buf)[:min(left, _STEP)])
-                    if not j:
-                        raise OSError(5, 'remote write buffer file shrank')
-                    w(buf, 0, j)
-                    left -= j
+            if p not in bad and not self._payload(p, self._header(p)[2],
+                                                  lambda v: w(v, 0, len(v))):
+                raise OSError(5, 'remote write buffer file shrank')
             p = self._data(self._next(p))
 
     def drop(self, k):

@@ -279,7 +279,7 @@ class MetricsServer:
         """No heap to make conn's answer: the pre-made 503 if none of it went out yet, then
         close (counted as memory). The next scrape is whole once the program frees heap."""
         self._count('memory')
-        if conn.begun or conn.sock is None:
+        if conn.begun:
             self._drop(conn)
             return
         self._release(conn)
