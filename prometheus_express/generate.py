@@ -32,13 +32,7 @@ def page_bytes(registry, om, escaping):
         out = []
         (write_openmetrics if om else write_text)(registry, out.append, escaping)
         return ''.join(out).encode('utf-8')
-    buf = bytearray()
-    out = []
-    for _ in page(registry, buf.extend, om, buf, 1024, escaping):
-        out.append(bytes(buf))
-        buf[:] = b''
-    out.append(bytes(buf))
-    return b''.join(out)
+    return b''.join(_chunks(registry, om, escaping, 1024, None))
 
 
 def generate_latest(registry=REGISTRY, escaping='underscores'):
