@@ -53,6 +53,29 @@ def get(url, headers=None):
 class Scraped:
     """A real Prometheus scraping url's host:port for a few seconds: up on every scrape."""
 
+    def start(self, cmd, env, port):
+        """A board-side program (cmd) that prints READY, then serves its page on / and ours
+        on /metrics at port: the process and its URL."""
+        p = subprocess.Popen(cmd, env=dict(os.environ, **env), stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+        line = p.stdout.readline()
+        if not line.startswith('READY'):
+            p.kill()
+            self.fail(line + p.stdout.read())
+        url = 'http://127.0.0.1:%d' % port
+        try:
+            self.assertEqual(get(url + '/')[2], b'greenhouse board')
+        except BaseException:
+            p.kill()
+            raise
+        return p, url
+
+    def whole_om_page(self, url, series=200):
+        status, headers, body = get(url + '/metrics', OM)
+        self.assertEqual(body.count(b'sensor_value{sensor="sensor-'), series)
+        self.assertTrue(body.endswith(b'# EOF\n'))
+        return headers
+
     def scraped(self, port, series=200):
         prom = Prometheus(targets=['127.0.0.1:%d' % port])
         try:
@@ -111,19 +134,11 @@ class Microdot(unittest.TestCase, Scraped):
             subprocess.run([cross, '-o', os.path.join(lib, 'microdot', name + '.mpy'),
                             os.path.join(src, name + '.py')], check=True)
         port = free_port()
-        p = subprocess.Popen([board, '-X', 'heapsize=96k',
-                              os.path.join(HERE, 'boards', 'microdot_board.py'), str(port),
-                              '200'], env=dict(os.environ, MICROPYPATH='.frozen:%s:%s' % (
-                                  ROOT, lib)),
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        p, url = self.start([board, '-X', 'heapsize=96k', os.path.join(
+            HERE, 'boards', 'microdot_board.py'), str(port), '200'],
+            {'MICROPYPATH': '.frozen:%s:%s' % (ROOT, lib)}, port)
         try:
-            line = p.stdout.readline()
-            self.assertTrue(line.startswith('READY'), line)
-            url = 'http://127.0.0.1:%d' % port
-            self.assertEqual(get(url + '/')[2], b'greenhouse board')
-            status, headers, body = get(url + '/metrics', OM)
-            self.assertEqual(body.count(b'sensor_value{sensor="sensor-'), 200)
-            self.assertTrue(body.endswith(b'# EOF\n'))
+            headers = self.whole_om_page(url)
             self.assertNotIn('Content-Encoding', headers)  # board firmware cannot compress
             self.scraped(port)
         finally:
@@ -186,20 +201,13 @@ class AdafruitHTTPServer(unittest.TestCase, Scraped):
         site = os.path.dirname(os.path.dirname(adafruit_httpserver.__file__))  # (FRAMEWORKS)
         port = free_port()
         control = os.path.join(tempfile.mkdtemp(prefix='promexp-ahs-'), 'control')
-        p = subprocess.Popen([sys.executable, os.path.join(HERE, 'boards', 'httpserver_wiznet.py'),
-                              str(port), control, '200'],
-                             env=dict(os.environ, PYTHONPATH=os.pathsep.join(
-                                 [w5500, os.path.join(w5500, 'lib'), ROOT, site])),
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        p, url = self.start([sys.executable, os.path.join(
+            HERE, 'boards', 'httpserver_wiznet.py'), str(port), control, '200'],
+            {'PYTHONPATH': os.pathsep.join([w5500, os.path.join(w5500, 'lib'), ROOT, site])},
+            port)
         try:
-            line = p.stdout.readline()
-            self.assertTrue(line.startswith('READY'), line)
-            url = 'http://127.0.0.1:%d' % port
-            self.assertEqual(get(url + '/')[2], b'greenhouse board')
             for _ in range(20):
-                status, headers, body = get(url + '/metrics', OM)
-                self.assertEqual(body.count(b'sensor_value{sensor="sensor-'), 200)
-                self.assertTrue(body.endswith(b'# EOF\n'))
+                self.whole_om_page(url)
             # (a live Prometheus 2.42 scrape of adafruit_httpserver on the emulated W5500 times
             # out, while its very request, replayed, is answered whole in 25 ms: not ours to
             # fix, and noted in the README)

@@ -10,20 +10,10 @@ from prometheus_express import CollectorRegistry, Gauge
 from prometheus_express.httpserver_metrics import add_metrics
 from adafruit_httpserver import Response, Server
 
-import board  # noqa: E402
-import busio  # noqa: E402
-import digitalio  # noqa: E402
-import w5500  # noqa: E402
+from wiznet_chip import chip_and_pool  # noqa: E402
 
 HOST_PORT, CONTROL, SERIES = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-chip = w5500.W5500(board.D10, port_map={80: HOST_PORT})
-from adafruit_wiznet5k.adafruit_wiznet5k import WIZNET5K  # noqa: E402
-import adafruit_wiznet5k.adafruit_wiznet5k_socketpool as socketpool  # noqa: E402
-
-eth = WIZNET5K(busio.SPI(board.SCK, MOSI=board.MOSI, MISO=board.MISO),
-               digitalio.DigitalInOut(board.D10), is_dhcp=False)
-eth.ifconfig = ((192, 168, 10, 20), (255, 255, 255, 0), (192, 168, 10, 1), (0, 0, 0, 0))
-pool = socketpool.SocketPool(eth)
+chip, eth, pool = chip_and_pool({80: HOST_PORT})
 
 r = CollectorRegistry()
 g = Gauge('sensor_value', 'A sensor reading.', ['sensor'], registry=r)

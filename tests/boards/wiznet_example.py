@@ -9,33 +9,18 @@ import time
 
 import feather_m4_wiznet5500 as example
 
-import board  # noqa: E402
-import busio  # noqa: E402
-import digitalio  # noqa: E402
-import w5500  # noqa: E402
+from wiznet_chip import chip_and_pool, table  # noqa: E402
 
 HOST_PORT, CONTROL, GATEWAY, RECEIVER = (int(sys.argv[1]), sys.argv[2], int(sys.argv[3]),
                                          int(sys.argv[4]))
-chip = w5500.W5500(board.D10, port_map={example.PORT: HOST_PORT})
-from adafruit_wiznet5k.adafruit_wiznet5k import WIZNET5K  # noqa: E402
-import adafruit_wiznet5k.adafruit_wiznet5k_socketpool as socketpool  # noqa: E402
-
-eth = WIZNET5K(busio.SPI(board.SCK, MOSI=board.MOSI, MISO=board.MISO),
-               digitalio.DigitalInOut(board.D10), is_dhcp=False)  # (the emulator has no DHCP)
-eth.ifconfig = ((192, 168, 10, 20), (255, 255, 255, 0), (192, 168, 10, 1), (0, 0, 0, 0))
-pool = socketpool.SocketPool(eth)
-
-
-def table():
-    return '%s %s' % (''.join(['R' if r else '-' for r in WIZNET5K._sockets_reserved]),
-                      ','.join(['%02x' % eth.socket_status(i) for i in range(8)]))
+chip, eth, pool = chip_and_pool({example.PORT: HOST_PORT})
 
 
 class Sensor:
     temperature = 23.5
 
 
-start = table()
+start = table(eth)
 state = example.setup(eth=eth, pool=pool, sensor=Sensor())
 print('READY')
 try:
@@ -71,5 +56,5 @@ w.snapshot()
 time.sleep(1)
 print('SENT', w.write())
 print('START', start)
-print('END', table())
+print('END', table(eth))
 chip.close()

@@ -16,41 +16,22 @@ from prometheus_express import CollectorRegistry, Counter, Gauge
 from prometheus_express._sockets import Net
 from prometheus_express.server import MetricsServer
 
-import board  # noqa: E402
-import busio  # noqa: E402
-import digitalio  # noqa: E402
-import w5500  # noqa: E402
 from adafruit_ticks import ticks_diff, ticks_ms  # noqa: E402
+from wiznet_chip import chip_and_pool, table  # noqa: E402
 
 HOST_PORT = int(sys.argv[1])
 CONTROL = sys.argv[2]
 SERIES = int(sys.argv[3]) if len(sys.argv) > 3 else 20
 
-chip = w5500.W5500(board.D10, port_map={8080: HOST_PORT})
-from adafruit_wiznet5k.adafruit_wiznet5k import WIZNET5K  # noqa: E402
-import adafruit_wiznet5k.adafruit_wiznet5k_socketpool as socketpool  # noqa: E402
-
-eth = WIZNET5K(busio.SPI(board.SCK, MOSI=board.MOSI, MISO=board.MISO),
-               digitalio.DigitalInOut(board.D10), is_dhcp=False)
-eth.ifconfig = ((192, 168, 10, 20), (255, 255, 255, 0), (192, 168, 10, 1), (0, 0, 0, 0))
-pool = socketpool.SocketPool(eth)
-
-
-
-def table():
-    """The driver's reservations and each hardware socket's state."""
-    return '%s %s' % (''.join(['R' if r else '-' for r in WIZNET5K._sockets_reserved]),
-                      ','.join(['%02x' % eth.socket_status(i) for i in range(8)]))
-
-
-start = table()
+chip, eth, pool = chip_and_pool({8080: HOST_PORT})
+start = table(eth)
 registry = CollectorRegistry()
 g = Gauge('sensor_value', 'A sensor reading.', ['sensor'], registry=registry)
 loops = Counter('loops', 'Main loop iterations.', registry=registry)
 for i in range(SERIES):
     g.labels('sensor-%d' % i).set(i + 0.5)
 server = MetricsServer(8080, '0.0.0.0', registry, net=Net(pool), timeout=2.0)
-listening = table()
+listening = table(eth)
 print('READY', HOST_PORT, 'listeners', server.listeners, 'max_connections',
       server.max_connections)
 try:
@@ -82,7 +63,7 @@ while True:
 server.close()
 print('START', start)
 print('LISTENING', listening)
-print('END', table())
+print('END', table(eth))
 print('LONGEST_MS', longest)
 print('POLLS', polls)
 print('COUNTS', ' '.join(['%s=%d' % (k, v) for k, v in server.counts.items()]))
