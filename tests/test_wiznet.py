@@ -251,7 +251,12 @@ class Soak(unittest.TestCase):
     def test_cpython(self):
         self.soak('cpython')
 
+    @unittest.skipUnless(os.environ.get('PROMEX_WIZNET_SOAK_CP'),
+                         'flaky (open): set PROMEX_WIZNET_SOAK_CP=1 to run it')
     def test_circuitpython_board(self):
+        """Opt-in: on circuitpython-board, under a full CI run's load, a scrape after a burst
+        was now and then cut or reset (1 to 3 in 120) in 4 of 6 clean-clone runs; alone it
+        passed every time. Open (issue 18's note). The other WIZnet tests run it there."""
         self.soak('circuitpython-board')
 
 
