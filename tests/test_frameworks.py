@@ -63,8 +63,9 @@ class Scraped:
             p.kill()
             self.fail(line + p.stdout.read())
         url = 'http://127.0.0.1:%d' % port
-        try:
-            self.assertEqual(get(url + '/')[2], b'greenhouse board')
+        try:  # READY comes before the framework's run() binds the port
+            self.assertEqual(wait_for(lambda: get(url + '/')[2], timeout=20),
+                             b'greenhouse board')
         except BaseException:
             p.kill()
             raise
