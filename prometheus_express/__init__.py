@@ -4,59 +4,66 @@ Imported on: CPython, MicroPython, CircuitPython. On CPython importing the packa
 the process, platform and gc collectors with the default REGISTRY, as prometheus_client's
 import does (dropin.py, process.py); on boards it compiles the core (see the end of this
 file). Every other public name loads its module on first use (module-level __getattr__), so
-a board pays in RAM only for what it touches.
+a board pays in RAM only for what it touches. `from prometheus_express import *` gives
+prometheus_client's __all__ on CPython, and what is loaded on boards.
 """
 __version__ = '0.1.0'
 
-# "module:Name Name ...;" - one string, not a dict of tuples: it costs a board less RAM.
-_WHERE = ('metrics:Counter Gauge MetricWrapperBase disable_created_metrics '
-          'enable_created_metrics;metrics_extra:Summary Histogram Info Enum;'
-          'registry:CollectorRegistry REGISTRY DuplicateTimeseries;'
-          'families:Metric Sample Exemplar;'
-          'generate:generate_latest generate_openmetrics write_text write_openmetrics choose_encoder;'
-          'routing:Router basic_auth bearer_token;negotiation:negotiate;'
-          'server:start_http_server MetricsServer;aio:serve;'
-          'push:push_to_gateway pushadd_to_gateway delete_from_gateway basic_auth_handler '
-          'instance_ip_grouping_key;remote_write:RemoteWriter;board:BoardCollector')
+from ._format import CPYTHON
 
-
-# What `from prometheus_express import *` gives (resolved on first use, as every name here);
-# on CPython prometheus_client's whole __all__ (dropin.py).
-__all__ = ('CollectorRegistry', 'REGISTRY', 'Metric', 'Counter', 'Gauge', 'Summary',
-           'Histogram', 'Info', 'Enum', 'CONTENT_TYPE_LATEST', 'CONTENT_TYPE_PLAIN_0_0_4',
-           'CONTENT_TYPE_PLAIN_1_0_0', 'generate_latest', 'start_http_server',
-           'push_to_gateway', 'pushadd_to_gateway', 'delete_from_gateway',
-           'instance_ip_grouping_key', 'disable_created_metrics', 'enable_created_metrics')
-
-
-def __getattr__(name):
-    where = _WHERE
-    if name.endswith('MetricFamily'):  # CounterMetricFamily & co.
-        where = 'families:' + name
-    elif name.startswith('CONTENT_TYPE_'):
-        where = 'exposition:' + name
-    for part in where.split(';'):
-        module, names = part.split(':')
-        if name == module or name in names.split(' '):
-            mod = __import__('prometheus_express.' + module, None, None, ['__name__'])
-            value = mod if name == module else getattr(mod, name)
-            globals()[name] = value
-            return value
-    if name in ('_format', '_clock', '_sockets', '_timing', '_lock', 'metric_ops', 'collection',
-                'familytext', 'core'):
-        return __import__('prometheus_express.' + name, None, None, ['__name__'])
-    if name[:2] != '__' and __import__('sys').implementation.name == 'cpython':
-        from .dropin import find
-        return find(name)
-    raise AttributeError("module 'prometheus_express' has no attribute '%s'" % name)
+def __getattr__(name):  # a public name loads its module on first use
+    # (names in one string each, not tuples of them: a board pays for every string object)
+    n = ' %s ' % name
+    if n == ' MetricWrapperBase ':
+        m = metrics  # (these three are imported at the end of this file)
+    elif n == ' DuplicateTimeseries ':
+        m = registry
+    elif name[:13] == 'CONTENT_TYPE_' or n == ' negotiate ':
+        m = page
+    elif n in ' disable_created_metrics enable_created_metrics ':
+        from . import metric_ops as m
+    elif n in ' Summary Histogram ':
+        from . import summary_histogram as m
+    elif n in ' Info Enum ':
+        from . import info_enum as m
+    elif n in ' Metric Sample Exemplar ' or name.endswith('MetricFamily'):
+        from . import families as m
+    elif n in ' generate_latest generate_openmetrics write_text write_openmetrics choose_encoder ':
+        from . import exposition as m
+    elif n in ' Router basic_auth bearer_token ':
+        from . import routing as m
+    elif n in ' start_http_server MetricsServer ':
+        from . import server as m
+    elif n == ' serve ':
+        from . import aio as m
+    elif n in (' push_to_gateway pushadd_to_gateway delete_from_gateway basic_auth_handler '
+               'instance_ip_grouping_key '):
+        from . import push as m
+    elif n == ' RemoteWriter ':
+        from . import remote_write as m
+    elif n == ' BoardCollector ':
+        from . import board as m
+    elif CPYTHON and name[:2] != '__' and 'dropin' in globals():
+        m = dropin  # CPython: prometheus_client's other names (imported below)
+    elif CPYTHON or name[:2] == '__':
+        raise AttributeError("module 'prometheus_express' has no attribute '%s'" % name)
+    else:  # MicroPython asks here first for `from prometheus_express import aio`, and a raise
+        try:  # would stop it from importing the submodule: import it as it would have
+            return __import__('prometheus_express.' + name, None, None, ('x',))
+        except ImportError:
+            raise AttributeError(name)
+    value = getattr(m, name)
+    globals()[name] = value
+    return value
 
 
 # Boards: the core (metrics, registry, the page writer) is compiled at the first import, while
 # the heap is still empty. Compiling a module of ours takes about 3 bytes of heap per byte of
-# its code for a moment (metrics.py: ~45 KB): done later, after asyncio or the exporter, a 96
-# KB heap may no longer have the room. Every program that imports this package uses the core.
-if __import__('sys').implementation.name != 'cpython':
-    __import__('prometheus_express.exposition')
-    __import__('prometheus_express.metrics')
-else:  # the default REGISTRY carries the process, platform and gc collectors, as upstream's
-    from .dropin import __all__  # noqa: F811
+# its code for a moment: done later, after asyncio or the exporter, a small heap may no longer
+# have the room. Every program that imports this package uses the core.
+from . import metrics, page, registry  # noqa: E402,F401
+from .metrics import Counter, Gauge  # noqa: E402,F401
+from .registry import REGISTRY, CollectorRegistry  # noqa: E402,F401
+if CPYTHON:  # the default REGISTRY carries the process, platform and gc collectors, as upstream's
+    from . import dropin  # noqa: E402
+    __all__ = dropin.ALL  # prometheus_client's, for import *

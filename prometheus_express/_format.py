@@ -1,4 +1,6 @@
-"""Names, escaping and number formatting shared by metrics and the exposition writers.
+"""What metrics and the page writers share: names, escaping and number formatting, the HELP
+and TYPE lines, the suffixes of each type's series, whether `_created` series are written, and
+Collector (the mark of our own metrics).
 
 Imported on: CPython, MicroPython, CircuitPython. No `re`: names are checked character by character.
 """
@@ -8,6 +10,24 @@ CPYTHON = __import__('sys').implementation.name == 'cpython'
 # PROMETHEUS_LEGACY_NAME_VALIDATION=true on CPython); otherwise any UTF-8 name is taken.
 LEGACY = [CPYTHON and __import__('os').environ.get('PROMETHEUS_LEGACY_NAME_VALIDATION', '')
           .lower() in ('true', '1', 't')]
+# Whether `_created` series are written (disable_created_metrics(), or
+# PROMETHEUS_DISABLE_CREATED_SERIES=true on CPython).
+CREATED = [not (CPYTHON and __import__('os').environ.get(
+    'PROMETHEUS_DISABLE_CREATED_SERIES', 'False').lower() in ('true', '1', 't'))]
+
+# The series a metric type writes besides its own name (a registry refuses a second claim).
+SUFFIXES = {
+    'counter': ('_total', '_created'),
+    'summary': ('_sum', '_count', '_created'),
+    'histogram': ('_bucket', '_sum', '_count', '_created'),
+    'gaugehistogram': ('_bucket', '_gsum', '_gcount'),
+    'info': ('_info',),
+}
+
+
+class Collector:
+    """The base of our own metrics: they write their own lines from their children (_rows),
+    so the registry and the page writer tell them from custom collectors by this class."""
 
 
 def fmt(d):
@@ -81,3 +101,21 @@ def validate_labelname(l):
         raise ValueError('Invalid label metric name: ' + l)
     if l.startswith('__'):
         raise ValueError('Reserved label metric name: ' + l)
+
+
+def labelstr(pairs, label=None):
+    """'{a="x",b="y"}' for (name, value) pairs already in output order; '' for none.
+    label: writes a label name (default: the underscores scheme)."""
+    if not pairs:
+        return ''
+    return '{' + ','.join([(label(k) if label else escape_name(k, False)) + '="' +
+                           escape_value(v) + '"' for k, v in pairs]) + '}'
+
+
+def header(w, ns, name, doc, typ, text):
+    """Write a HELP and TYPE pair through w(str) for name as written (text: the 0.0.4
+    format's HELP escaping)."""
+    name = ns + name
+    doc = doc.replace('\\', '\\\\').replace('\n', '\\n')
+    w('# HELP %s %s\n# TYPE %s %s\n' % (name, doc if text else doc.replace('"', '\\"'),
+                                         name, typ))

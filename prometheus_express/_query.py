@@ -2,11 +2,11 @@
 
 Imported on: CPython, MicroPython, CircuitPython (when a request has a query or a '%').
 """
+from .http_errors import HTTPError
 
 
 def unquote(s):
     """Percent-decoding (and '+' as space) for query strings, without urllib."""
-    from .http import HTTPError
     if '%' not in s and '+' not in s:
         return s
     b = s.replace('+', ' ').encode('utf-8')

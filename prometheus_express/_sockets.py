@@ -92,7 +92,7 @@ class Net:
             s.close()
             raise
         if not self.native and _python_socket(s):
-            from ._pysockets import PySocket  # a pool whose sockets are Python objects
+            from ._pysockets import PySocket  # extension: a pool of Python-object sockets
             s = PySocket(s)
         return s
 
@@ -112,7 +112,7 @@ class Net:
         CircuitPython boards have none (see _pollers.py)."""
         if self.native and _select is not None and hasattr(_select, 'poll') and not CPYTHON:
             return _select.poll()
-        from ._pollers import poller
+        from ._pollers import poller  # extension: pollers for sockets poll() can't take
         return poller(_select)
 
 

@@ -18,9 +18,9 @@ except ImportError:  # older MicroPython
 from ._clock import elapsed, ticks
 from ._format import CPYTHON
 from ._gzip import probe as _probe
-from .http import (HTTPError, answer, body_length, dispatch, find_head_end, new_buffer,
-                   parse_head)
-from .http_errors import error_bytes, error_response
+from .http import (HTTPError, answer, body_length, dispatch, error_response, find_head_end,
+                   new_buffer, parse_head)
+from .http_errors import error_bytes
 from .registry import REGISTRY
 
 # Boards: compiled now, not at the first query string (a full heap may have no room then).
@@ -187,7 +187,7 @@ class AsyncMetricsServer:
                 keep = req.keep_alive and not (callable(resp.body) and req.version == 'HTTP/1.0')
                 z = None
                 if self._gz and callable(resp.body):
-                    from ._gzip import compressor, wants_gzip
+                    from ._gzip import compressor, wants_gzip  # extension: gzip
                     if wants_gzip(req.headers.get('accept-encoding')):
                         z = compressor()
                 for chunk in answer(req, resp, keep, out, self.chunk, z):

@@ -182,6 +182,6 @@ class BoardCollector:
         if not self._own_process:
             return []
         if self._proc is None:
-            from .process import ProcessCollector
+            from .process import ProcessCollector  # extension: CPython's collectors
             self._proc = ProcessCollector(registry=None)
         return self._proc.collect()

@@ -1,16 +1,20 @@
-"""Our metrics and registries seen as Metric/Sample families: collect(), describe(),
-get_sample_value, the restricted registry (?name[]=), target_info, and the series names a
-custom collector claims. The page writer never needs these: it streams from the children.
+"""Our metrics and registries seen as Metric/Sample families: a metric's collect() and
+describe(), a registry's collect(), get_sample_value, its ?name[]= view (restricted_registry),
+target_info, and the series names a custom collector claims. The page writer never needs
+these for our metrics: they write their lines from their children.
 
-Imported on: CPython, MicroPython, CircuitPython (on first use of any of those).
+Imported on: CPython, MicroPython, CircuitPython (on first use of any of those: the
+registry's and the metrics' extension).
 """
-from ._clock import CLOCK_SET_AFTER
+from ._format import SUFFIXES, Collector
+from .families import Metric
+from .metric_samples import children, samples
+from .exemplars import exemplar_of
 
 
 def describe_names(registry, collector):
     """Series names a custom collector claims, from describe() (or collect(), if the
     registry auto-describes), as prometheus_client's registry finds them."""
-    from .registry import _SUFFIXES
     desc = getattr(collector, 'describe', None)
     if desc is None and registry._auto_describe:
         desc = collector.collect
@@ -19,12 +23,12 @@ def describe_names(registry, collector):
     result = []
     for m in desc():
         result.append(m.name)
-        for suffix in _SUFFIXES.get(m.type, ()):
+        for suffix in SUFFIXES.get(m.type, ()):
             result.append(m.name + suffix)
     return result
 
 
-def registry_set_target_info(registry, labels):
+def set_target_info(registry, labels):
     with registry._lock:
         if labels:
             if not registry._target_info and 'target_info' in registry._names:
@@ -36,91 +40,25 @@ def registry_set_target_info(registry, labels):
 
 
 def describe(metric):
-    from .families import Metric
     return [Metric(metric._name, metric._documentation, metric._type, metric._unit)]
 
 
-def children(metric):
-    """[(label values tuple, child)] in creation order, copied under the metric's lock."""
-    if metric._kids is None:
-        return [((), metric)]
-    out = []
-    for chunk in metric._chunks():  # CPython: a copy made under the metric's lock
-        for i in range(0, len(chunk), 2):
-            k = chunk[i]
-            if k is not None:
-                out.append((k if isinstance(k, tuple) else (k,), chunk[i + 1]))
-    return out
-
-
-def samples(metric, c):
-    """[(suffix, extra labels, value)] of child c, as prometheus_client's _child_samples."""
-    from . import metrics
-    t = metric._type
-    if t == 'counter':
-        out = [('_total', {}, metrics.value(c))]
-    elif t == 'gauge':
-        out = [('', {}, metrics.value(c))]
-    elif t == 'summary':
-        out = [('_count', {}, c._n), ('_sum', {}, metrics.value(c))]
-    elif t == 'histogram':
-        out = []
-        acc = 0
-        for le, n in zip(metric._le, c._b):
-            acc += n
-            out.append(('_bucket', {'le': le}, acc))
-        if metric._upper_bounds[0] >= 0:  # negative buckets: no sum, so no count either
-            out.append(('_count', {}, acc))
-            out.append(('_sum', {}, metrics.value(c)))
-    elif t == 'info':
-        return [('_info', c._val, 1.0)]
-    else:  # stateset
-        return [('', {metric._name: s}, 1 if i == c._v else 0)
-                for i, s in enumerate(metric._states)]
-    if metric._has_created and metrics._use_created and c._c > CLOCK_SET_AFTER:
-        out.append(('_created', {}, c._c))
-    return out
-
-
 def collect(metric):
-    from .families import Metric
     m = Metric(metric._name, metric._documentation, metric._type, metric._unit)
     names = metric._labelnames
-    ex = exemplar_of = None
-    if metric._has_ex:
-        from .metric_ops import exemplar_of
+    ex = None
     for values, c in children(metric):
         base = dict(zip(names, values))
         i = 0
         for suffix, extra, value in samples(metric, c):
             labels = dict(base)
             labels.update(extra)
-            if exemplar_of is not None:
+            if metric._has_ex:
                 ex = exemplar_of(c, suffix, i)
                 i += suffix == '_bucket'
             m.add_sample(metric._name + suffix, labels, float(value) if value.__class__ is int
                          else value, None, ex)
     return [m]
-
-
-def registry_get_target_info(registry):
-    return registry._target_info
-
-
-def registry_restricted_registry(registry, names):
-    """A view holding only the samples whose names are in names (the ?name[]= filter)."""
-    return RestrictedRegistry(names, registry)
-
-
-def registry_get_sample_value(registry, name, labels=None):
-    """The value of one sample, or None. Slow: meant for tests."""
-    return sample_value(registry, name, labels or {})
-
-
-def registry_render(registry):
-    """The text exposition (format 0.0.4) as a str, as prometheus_express 0.0.4 offered."""
-    from .generate import generate_latest
-    return generate_latest(registry).decode('utf-8')
 
 
 def registry_collect(registry):
@@ -135,7 +73,6 @@ def registry_collect(registry):
 def namespaced(m, ns):
     if not ns:
         return m
-    from .families import Metric
     out = Metric(ns + m.name, m.documentation, m.type)
     out.unit = m.unit
     for s in m.samples:
@@ -144,7 +81,6 @@ def namespaced(m, ns):
 
 
 def target_info_metric(registry):
-    from .families import Metric
     m = Metric('target', 'Target metadata', 'info')
     m.add_sample('target_info', registry._target_info, 1.0)
     return m
@@ -172,12 +108,21 @@ class RestrictedRegistry:
             self._target_info = registry._target_info
 
     def collectors(self):
-        return self._registry.collectors()
+        """The registry's collectors as the page writes them: our metrics whose samples are
+        all wanted as they are, none of those wanted left out, the others filtered."""
+        out = []
+        ns = self._ns
+        for c in self._registry.collectors():
+            want = emitted(c, ns) if isinstance(c, Collector) else ()
+            n = len([x for x in want if x in self._name_set])
+            if n == 0 and want:
+                continue
+            out.append(c if want and n == len(want) else _Restricted(c, self._name_set, ns))
+        return out
 
     def collect(self):
         """The wanted samples; collect() is called only on collectors that claim a wanted
         name (or claim none, with support_collectors_without_names)."""
-        from .registry import Collector
         reg = self._registry
         ns = self._ns
         want = self._name_set
@@ -201,6 +146,7 @@ class RestrictedRegistry:
 class _Restricted:
     """One collector seen through a name filter (custom collectors and partly wanted metrics
     of ours go through collect())."""
+    _ns_own = ''  # its families carry the namespace already
 
     def __init__(self, c, names, ns):
         self.c = c
@@ -218,18 +164,7 @@ class _Restricted:
 
 def emitted(metric, ns):
     """The sample names our metric writes (with the registry's namespace)."""
-    from .registry import _SUFFIXES
     base = ns + metric._name
     if metric._type in ('gauge', 'stateset'):
         return [base]
-    return [base + s for s in _SUFFIXES[metric._type]]
-
-
-def labelstr(pairs, label=None):
-    """'{a="x",b="y"}' for (name, value) pairs already in output order; '' for none.
-    label: writes a label name (default: the underscores scheme)."""
-    from ._format import escape_name, escape_value
-    if not pairs:
-        return ''
-    return '{' + ','.join([(label(k) if label else escape_name(k, False)) + '="' +
-                           escape_value(v) + '"' for k, v in pairs]) + '}'
+    return [base + s for s in SUFFIXES[metric._type]]

@@ -8,5 +8,6 @@ from .families import (CounterMetricFamily, Exemplar, GaugeHistogramMetricFamily
                        Sample, StateSetMetricFamily, SummaryMetricFamily, Timestamp,
                        UnknownMetricFamily, UntypedMetricFamily)
 from .metrics import Counter, Gauge  # noqa: F401
-from .metrics_extra import Enum, Histogram, Info, Summary  # noqa: F401
+from .info_enum import Enum, Info  # noqa: F401
+from .summary_histogram import Histogram, Summary  # noqa: F401
 from .registry import REGISTRY, CollectorRegistry, DuplicateTimeseries  # noqa: F401

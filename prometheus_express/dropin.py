@@ -1,33 +1,39 @@
-"""Where prometheus_client's names that only CPython has live here (WSGI, ASGI, the textfile
-writer, the process collectors, urllib push handlers), for `prometheus_express.X`,
-`prometheus_express.exposition.X` and `prometheus_express.metrics.X`; and
-prometheus_client's whole __all__.
+"""prometheus_client's names that only CPython has (WSGI, ASGI, the textfile writer, the
+process collectors, urllib push handlers), for `prometheus_express.X`, and the names they add
+to prometheus_client's __all__; also set in exposition.py and metrics.py, where
+prometheus_client has them (`from prometheus_express.exposition import MetricsHandler`,
+`from prometheus_express.metrics import Histogram`).
 
 Imported on: CPython only (at `import prometheus_express`; it registers the process,
 platform and gc collectors with the default REGISTRY, as prometheus_client's import does).
 """
 import os
+import types
 
-from .process import PROCESS_COLLECTOR  # noqa: F401  (it and its kin register themselves)
+from . import exposition, metrics
+from ._format import CREATED
+from .asgi import make_asgi_app  # noqa: F401
+from .info_enum import Enum, Info
+from .metric_ops import disable_created_metrics, enable_created_metrics, install
+from .process import (GC_COLLECTOR, PLATFORM_COLLECTOR, PROCESS_COLLECTOR,  # noqa: F401
+                      GCCollector, PlatformCollector, ProcessCollector)
+from .push import (basic_auth_handler, default_handler, delete_from_gateway,  # noqa: F401
+                   instance_ip_grouping_key, push_to_gateway, pushadd_to_gateway)
+from .server import start_http_server  # noqa: F401
+from .summary_histogram import Histogram, Summary
+from .textfile import write_to_textfile  # noqa: F401
+from .urllib_handlers import passthrough_redirect_handler, tls_auth_handler  # noqa: F401
+from .wsgi import MetricsHandler, _bake_output, make_wsgi_app, start_wsgi_server  # noqa: F401
 
-import prometheus_express as _package  # its __all__ is set before it imports this
-
-__all__ = _package.__all__ + (
-    'MetricsHandler', 'make_wsgi_app', 'make_asgi_app', 'start_wsgi_server',
-    'write_to_textfile', 'ProcessCollector', 'PROCESS_COLLECTOR', 'PlatformCollector',
-    'PLATFORM_COLLECTOR', 'GCCollector', 'GC_COLLECTOR')
-
-_WHERE = {
-    'wsgi': 'MetricsHandler make_wsgi_app start_wsgi_server _bake_output',
-    'asgi': 'make_asgi_app',
-    'textfile': 'write_to_textfile',
-    'process': 'ProcessCollector PROCESS_COLLECTOR PlatformCollector PLATFORM_COLLECTOR '
-               'GCCollector GC_COLLECTOR',
-    'urllib_handlers': 'tls_auth_handler passthrough_redirect_handler',
-    'push': 'default_handler basic_auth_handler push_to_gateway pushadd_to_gateway '
-            'delete_from_gateway instance_ip_grouping_key',
-    'server': 'start_http_server',
-}
+# prometheus_client's __all__: what `from prometheus_express import *` gives on CPython
+ALL = ('CollectorRegistry', 'REGISTRY', 'Metric', 'Counter', 'Gauge', 'Summary',
+           'Histogram', 'Info', 'Enum', 'CONTENT_TYPE_LATEST', 'CONTENT_TYPE_PLAIN_0_0_4',
+           'CONTENT_TYPE_PLAIN_1_0_0', 'generate_latest', 'MetricsHandler', 'make_wsgi_app',
+           'make_asgi_app', 'start_http_server', 'start_wsgi_server', 'write_to_textfile',
+           'push_to_gateway', 'pushadd_to_gateway', 'delete_from_gateway',
+           'instance_ip_grouping_key', 'ProcessCollector', 'PROCESS_COLLECTOR',
+           'PlatformCollector', 'PLATFORM_COLLECTOR', 'GCCollector', 'GC_COLLECTOR',
+           'disable_created_metrics', 'enable_created_metrics')
 
 
 def _get_use_created():
@@ -36,11 +42,29 @@ def _get_use_created():
         'true', '1', 't')
 
 
-def find(name):
-    """The object prometheus_client has under `name` in one of these modules."""
-    if name == '_get_use_created':
-        return _get_use_created
-    for module, names in _WHERE.items():
-        if name in names.split():
-            return getattr(__import__('prometheus_express.' + module, None, None, ['x']), name)
-    raise AttributeError(name)
+for _name in ('MetricsHandler', 'make_wsgi_app', 'start_wsgi_server', '_bake_output',
+              'make_asgi_app', 'write_to_textfile', 'push_to_gateway', 'pushadd_to_gateway',
+              'delete_from_gateway', 'default_handler', 'basic_auth_handler',
+              'passthrough_redirect_handler', 'tls_auth_handler', 'instance_ip_grouping_key',
+              'start_http_server'):
+    setattr(exposition, _name, globals()[_name])
+for _name in ('Summary', 'Histogram', 'Info', 'Enum', 'disable_created_metrics',
+              'enable_created_metrics', '_get_use_created'):
+    setattr(metrics, _name, globals()[_name])
+
+
+class _Metrics(types.ModuleType):
+    """metrics.py with `_use_created` as prometheus_client has it (its tests set it): the
+    switch itself is _format.CREATED, read by every writer."""
+
+    @property
+    def _use_created(self):
+        return CREATED[0]
+
+    @_use_created.setter
+    def _use_created(self, on):
+        CREATED[0] = bool(on)
+
+
+metrics.__class__ = _Metrics
+install((metrics.Counter, metrics.Gauge, Summary, Histogram, Info, Enum))

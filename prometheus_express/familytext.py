@@ -1,11 +1,10 @@
-"""Text 0.0.4 and OpenMetrics lines for Metric families (custom collectors, target_info), and
-the page of anything that is not a plain CollectorRegistry: ?name[]= views, subclasses,
-registries with target_info, a collector standing for a registry.
+"""Text 0.0.4 and OpenMetrics lines for Metric families: custom collectors, target_info, our
+metrics seen through a ?name[]= view or with exemplars (exposition.page calls these).
 
 Imported on: CPython, MicroPython, CircuitPython (when a page has such a family).
 """
-from ._format import escape_name, fmt
-from .collection import labelstr
+from ._format import escape_name, fmt, header, labelstr
+from .collection import target_info_metric
 
 _TEXT_SPLIT = ('_created', '_gsum', '_gcount')  # moved to gauge families of their own
 
@@ -18,7 +17,7 @@ def _namers(esc):
     """(metric name, label name) writers for escaping scheme esc (None: underscores)."""
     if esc is None or esc == 'underscores':
         return escape_name, _plain_label
-    from .openmetrics import escape_label_name, escape_metric_name
+    from .escaping import escape_label_name, escape_metric_name  # extension: other schemes
     return (lambda n: escape_metric_name(n, esc)), (lambda k: escape_label_name(k, esc))
 
 
@@ -53,36 +52,9 @@ _TEXT_TYPES = {'counter': ('_total', 'counter'), 'info': ('_info', 'gauge'),
                'unknown': ('', 'untyped')}
 
 
-def page(registry, w, om, o, lim, esc=None):
-    """exposition.page for anything with collect() or collectors()."""
-    from .collection import _Restricted, emitted, target_info_metric
-    from .exposition import metric_rows, plain
-    from .registry import Collector
-    names = getattr(registry, '_name_set', None)  # a restricted view (?name[]=)
-    base = getattr(registry, '_registry', registry)
-    ns = getattr(base, '_ns', '')
-    if getattr(registry, '_target_info', None):
-        write(target_info_metric(registry), w, ns, om, esc)
-    collectors = base.collectors() if hasattr(base, 'collectors') else (base,)
-    for c in collectors:
-        sub_ns = ns
-        if names is not None:
-            want = emitted(c, ns) if isinstance(c, Collector) else ()
-            n = len([x for x in want if x in names])
-            if n == 0 and want:
-                continue
-            if n < len(want) or not want:
-                c = _Restricted(c, names, ns)  # it names its samples itself
-                sub_ns = ''
-        if isinstance(c, Collector) and plain(c, esc, om):
-            yield from metric_rows(c, w, ns, om, o, lim)
-        else:
-            for m in c.collect():
-                write(m, w, sub_ns, om, esc)
-        if len(o) >= lim:
-            yield
-    if om:
-        w('# EOF\n')
+def target_info(registry, w, ns, om, esc=None):
+    """The target_info family of a registry (or of a view that wants it)."""
+    write(target_info_metric(registry), w, ns, om, esc)
 
 
 def write(m, w, ns, om, esc=None):
@@ -97,7 +69,6 @@ def write(m, w, ns, om, esc=None):
 
 
 def _write(m, w, ns, om, esc):
-    from .exposition import header
     namers = _namers(esc) + (m.type, m.name)  # once a family, not once a line
     name = namers[0]
     if om:

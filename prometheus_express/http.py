@@ -6,33 +6,14 @@ _query.py: both load only when used.
 Imported on: CPython, MicroPython, CircuitPython (by server.py and aio.py).
 """
 from ._format import CPYTHON
-from .exposition import page
-from .negotiation import negotiate
+from .page import negotiate, page
+from .http_errors import HTTPError, error_bytes, reason, status_line
 
 MAX_LINE = 2048                        # request line bytes
 MAX_HEAD = 8192 if CPYTHON else 2048   # request line + headers bytes
 MAX_HEADERS = 64                       # header count
 MAX_BODY = 16384 if CPYTHON else 1024  # request body bytes
 RESERVE = 256  # bytes kept free at the start of an answer buffer for the status and headers
-
-
-def __getattr__(name):  # Router, basic_auth... and more, from the modules that have them
-    if name.startswith('__'):
-        raise AttributeError(name)
-    for m in ('routing', '_query', 'http_errors'):
-        v = getattr(__import__('prometheus_express.' + m, None, None, ['x']), name, None)
-        if v is not None:
-            return v
-    raise AttributeError(name)
-
-
-class HTTPError(Exception):
-    """A request the server answers with status (and message, if given) and then closes."""
-
-    def __init__(self, status, message=''):
-        super().__init__(status, message)
-        self.status = status
-        self.message = message
 
 
 class Request:
@@ -112,7 +93,7 @@ def parse_head(head):
     r.target = r.path = target
     q = target.find('?')
     if q >= 0 or '%' in target:
-        from ._query import split_target
+        from ._query import split_target  # extension: query strings
         split_target(r)
     conn = h.get('connection', '').lower()
     r.keep_alive = 'keep-alive' in conn if v == 'HTTP/1.0' else 'close' not in conn
@@ -158,15 +139,25 @@ def dispatch(req, registry, auth):
     if req.path in ('/', '/metrics') and req.method in ('GET', 'HEAD') and \
             (auth is None or auth(req)):
         return metrics_response(req, registry)
-    from .http_errors import refusal
     return refusal(req, auth)
 
 
-def status_line(version, status):
-    if status == 200:
-        return version + ' 200 OK\r\n'
-    from .http_errors import reason
-    return '%s %d %s\r\n' % (version, status, reason(status))
+_ALLOW = [('Allow', 'GET, HEAD, OPTIONS')]
+
+
+def error_response(status, message=None, headers=None):
+    return Response((message or reason(status)) + '\n', status, headers=headers)
+
+
+def refusal(req, auth):
+    """What the exporter answers when it does not serve the page (no Router given)."""
+    if req.path not in ('/', '/metrics'):
+        return error_response(404)
+    if req.method == 'OPTIONS':
+        return Response(b'', 204, headers=_ALLOW)
+    if req.method not in ('GET', 'HEAD'):
+        return error_response(405, headers=_ALLOW)
+    return error_response(401, headers=[('WWW-Authenticate', auth.challenge)])
 
 
 def new_buffer(size):
@@ -233,8 +224,7 @@ def _frames(req, head, buf, z, rows, pieces, first, more, chunked, status):
                 raise  # (the server answers its pre-made 503: nothing can be made now)
             except Exception:
                 if first < 2:  # nothing went out yet: a clean 500
-                    yield __import__('prometheus_express.http_errors', None, None,
-                                     ['x']).error_bytes(500)
+                    yield error_bytes(500)
                 raise  # else the connection is dropped mid-page
             if CPYTHON:
                 buf.extend(''.join(pieces).encode('utf-8'))

@@ -14,7 +14,7 @@ runtime can compress, ?name[]=) and sent as a ChunkedResponse, a 1 KB chunk at a
 is rendered.
 """
 from ._gzip import probe
-from .generate import page_chunks
+from .exposition import page_chunks
 from .registry import REGISTRY
 
 _GZ = probe()  # can this runtime compress? Asked once (board firmware cannot)

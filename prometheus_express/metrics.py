@@ -1,5 +1,6 @@
-"""Counter and Gauge (and, loaded on first use, Summary, Histogram, Info and Enum from
-metrics_extra): prometheus_client's API, board-sized.
+"""Counter and Gauge, and what every metric type shares (labels, children, their lines):
+prometheus_client's API, board-sized. Summary and Histogram are in summary_histogram.py,
+Info and Enum in info_enum.py.
 
 Imported on: CPython, MicroPython, CircuitPython.
 
@@ -16,22 +17,14 @@ small ones as it takes to keep each under ~40 children (picked by the key's hash
 at most 64 items, so no structure ever needs one large contiguous block to grow (a
 fragmented board heap has none).
 
-Only the hot paths are here. remove(), clear(), collect(), time(), set_function() and the
-other calls a sensor loop rarely makes live in metric_ops.py, reached through __getattr__:
-a board compiles them only if it uses them.
+The rarer calls are methods here that load their module on first use (metric_ops.py,
+collection.py, _timing.py, exemplars.py): a board compiles them only if it uses them.
 """
 from ._clock import CLOCK_SET_AFTER, stamp
 from ._format import CPYTHON, escape_name, escape_value, fmt, full_name, validate_labelname
 from ._lock import Unobservable, new_lock
-from .registry import REGISTRY, Collector
-
-_use_created = True
-try:
-    import os
-    if os.getenv('PROMETHEUS_DISABLE_CREATED_SERIES', 'False').lower() in ('true', '1', 't'):
-        _use_created = False
-except (ImportError, AttributeError):
-    pass
+from ._format import CREATED, SUFFIXES, Collector
+from .registry import REGISTRY
 
 _BUCKETS = not CPYTHON  # boards: small child dicts and chunked order lists (see above)
 
@@ -126,17 +119,6 @@ def _detach(p, c):
         c._i = None
 
 
-def __getattr__(name):  # from prometheus_express.metrics import Histogram, as upstream
-    if name in ('Summary', 'Histogram', 'Info', 'Enum'):
-        return getattr(__import__('prometheus_express.metrics_extra', None, None, ['x']), name)
-    if name[-15:] == 'created_metrics':  # disable_/enable_created_metrics
-        return getattr(__import__('prometheus_express.metric_ops', None, None, ['x']), name)
-    if CPYTHON and name[:2] != '__':
-        from .dropin import find  # _get_use_created
-        return find(name)
-    raise AttributeError(name)
-
-
 def num(v):
     """A sample value: a Python int stays an exact int (boards have 30-bit floats), anything
     else goes through float() as prometheus_client does (numpy scalars, Decimal, bool...);
@@ -196,6 +178,14 @@ def _pieces(w, name, t, k, v):
     w('\n')
 
 
+def line(w, name, lab, v):
+    """Write one line: name, `{labels} ` text, value text."""
+    w(name)
+    w(lab)
+    w(v)
+    w('\n')
+
+
 def labels_text(t, k, x=None):
     """`{labels} ` of a line for key k (and the extra label's value x) by template t."""
     if t[2]:
@@ -233,7 +223,7 @@ class MetricWrapperBase(Collector):
     def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',
                  registry=REGISTRY, _labelvalues=None, multiprocess_mode='all', expire=None):
         if multiprocess_mode != 'all':  # a Gauge's; accepted as upstream, nothing to do here
-            from .metric_ops import check_mode
+            from .metric_ops import check_mode  # extension: the rarer calls
             check_mode(self, multiprocess_mode)
         self._name = full_name(self._type, name, namespace, subsystem, unit)
         labelnames = tuple(labelnames)
@@ -262,32 +252,33 @@ class MetricWrapperBase(Collector):
         else:
             self._lock = new_lock()
             self._init()
-        if expire:  # the metric's own optional extension: series that go stale
-            from .staleness import expiring
+        if expire:
+            from .staleness import expiring  # extension: series that go stale
             expiring(self, expire)
         if registry:
             registry.register(self)
 
-    def __getattr__(self, name):
-        if name.startswith('__'):
-            raise AttributeError(name)
-        from .metric_ops import method
-        return method(self, name)
+    _value = value  # child._value(): its value (for collect() & co.)
 
     def __str__(self):
         return '%s:%s' % (self._type, self._p._name)
 
+    def __getattr__(self, name):  # the rarer calls (collect(), timers, reset()...)
+        if name[:2] == '__':
+            raise AttributeError(name)
+        from .metric_ops import method  # extension: the rarer calls
+        return method(self, name)
+
     def _names(self):
         """The series names this metric claims in a registry."""
-        from .registry import _SUFFIXES
-        return [self._name] + [self._name + s for s in _SUFFIXES.get(self._type, ())]
+        return [self._name] + [self._name + s for s in SUFFIXES.get(self._type, ())]
 
     def labels(self, *labelvalues, **labelkwargs):
         """The child for these label values (positional, or by name), made on first use."""
         lv = labelvalues
         kids = self._kids
         if labelkwargs or kids is None or len(lv) != len(self._labelnames):
-            from .metric_ops import label_key  # keywords, or an error to raise
+            from .metric_ops import label_key  # extension: keywords, or an error to raise
             lv = label_key(self, labelvalues, labelkwargs)
         else:
             for v in lv:
@@ -334,7 +325,7 @@ class MetricWrapperBase(Collector):
         """Remove the child for these label values (a held reference to it is detached)."""
         names = self._labelnames
         if not names or len(labelvalues) != len(names):
-            from .metric_ops import remove_error
+            from .metric_ops import remove_error  # extension: the error to raise
             remove_error(self, labelvalues)
         lv = tuple([str(v) for v in labelvalues])
         key = lv[0] if len(lv) == 1 else lv
@@ -436,11 +427,12 @@ class MetricWrapperBase(Collector):
         name = ns + self._ename
         created = None
         if self._type == 'counter':
-            created = name + '_created' if om and _use_created else None
+            created = name + '_created' if om and CREATED[0] else None
             name += '_total'
         fn = self._fn is not None or self._fns
         if CPYTHON:
-            yield from self._cpython_rows(w, name, created, t, fn, o, lim)
+            from .cpython_rows import cpython_rows  # extension: CPython's render loop
+            yield from cpython_rows(self, w, name, created, t, fn, o, lim)
             return
         vals = self._vals
         esc = self._esc
@@ -492,7 +484,7 @@ class Counter(MetricWrapperBase):
         if amount < 0:
             raise ValueError('Counters can only be incremented by non-negative amounts.')
         if exemplar:
-            from .metric_ops import exemplar as keep
+            from .exemplars import keep  # extension: exemplars
             keep(self, exemplar, amount)
         with self._lock:
             _add(self, amount)
@@ -520,7 +512,3 @@ class Gauge(MetricWrapperBase):
                 _put(self, value)
             else:
                 self._v = value
-
-
-if CPYTHON:  # real methods where RAM is plenty: introspection and repr as upstream
-    __import__('prometheus_express.metric_ops', None, None, ['x']).install((Counter, Gauge))

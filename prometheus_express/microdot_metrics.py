@@ -14,7 +14,7 @@ Accept, gzip where the runtime can compress, ?name[]=), and streamed: microdot s
 generator's chunks (1 KB each) as they are rendered.
 """
 from ._gzip import probe
-from .generate import page_chunks
+from .exposition import page_chunks
 from .registry import REGISTRY
 
 _GZ = probe()  # can this runtime compress? Asked once (board firmware cannot)

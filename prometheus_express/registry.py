@@ -1,24 +1,11 @@
 """CollectorRegistry and the default REGISTRY.
 
 Imported on: CPython, MicroPython, CircuitPython. What a board rarely calls (collect(),
-get_sample_value(), restricted_registry(), target info, render()) lives in collection.py and
-is reached through __getattr__, so a board compiles it only if it is used.
+get_sample_value(), restricted_registry(), target info, render()) lives in collection.py,
+loaded at the first such call, so a board compiles it only if it is used.
 """
+from ._format import Collector  # noqa: F401 (ours to give: `from .registry import Collector`)
 from ._lock import new_lock
-
-_SUFFIXES = {
-    'counter': ('_total', '_created'),
-    'summary': ('_sum', '_count', '_created'),
-    'histogram': ('_bucket', '_sum', '_count', '_created'),
-    'gaugehistogram': ('_bucket', '_gsum', '_gcount'),
-    'info': ('_info',),
-}
-
-
-class Collector:
-    """The base of our own metrics: they render themselves from their children (_rows), so the
-    registry and the page writer tell them from custom collectors by this class alone."""
-
 
 class DuplicateTimeseries(ValueError):
     def __init__(self, duplicates):
@@ -49,19 +36,12 @@ class CollectorRegistry:
         if target_info:
             self.set_target_info(target_info)
 
-    def __getattr__(self, name):
-        if name.startswith('__'):
-            raise AttributeError(name)
-        f = getattr(__import__('prometheus_express.collection', None, None, ['x']),
-                    'registry_' + name)
-        return lambda *a, **k: f(self, *a, **k)
-
     def register(self, collector):
         with self._lock:
             if isinstance(collector, Collector):
                 names = collector._names()
             else:
-                from .collection import describe_names
+                from .collection import describe_names  # extension: families
                 names = describe_names(self, collector)
             dup = [n for n in names if n in self._names]
             if dup or (names and id(collector) in self._claimed):
@@ -80,6 +60,34 @@ class CollectorRegistry:
     def collectors(self):
         """The registered collectors, in registration order (a snapshot)."""
         return self._collectors
+
+    # The rarer calls, in collection.py (loaded at the first of them).
+    def collect(self):
+        from .collection import registry_collect  # extension: families
+        return registry_collect(self)
+
+    def restricted_registry(self, names):
+        from .collection import RestrictedRegistry  # extension: families
+        return RestrictedRegistry(names, self)
+
+    def get_sample_value(self, name, labels=None):
+        from .collection import sample_value  # extension: families
+        return sample_value(self, name, labels or {})
+
+    def set_target_info(self, labels):
+        from .collection import set_target_info  # extension: families
+        set_target_info(self, labels)
+
+    def get_target_info(self):
+        return self._target_info
+
+    def render(self):
+        """The text page (format 0.0.4) as a str, as prometheus_express 0.0.4 offered."""
+        from .page import page  # extension: the page writer (loaded with the package)
+        out = []
+        for _ in page(self, out.append, False):
+            pass
+        return ''.join(out)
 
 
 REGISTRY = CollectorRegistry(auto_describe=True)

@@ -24,7 +24,9 @@ import struct
 
 from ._clock import wall
 from ._format import CPYTHON, escape_name
-from .http_client import PushError, request
+from .http_client import PushError, b64, request, split_url
+from .metrics import Counter
+from .registry import REGISTRY, Collector, CollectorRegistry
 from .remote_encode import (STALE, Framer, body_length, double, label_key, raw_length,
                             write_series)
 from ._timing import elapsed, ticks
@@ -44,13 +46,12 @@ def registry_samples(registry):
     names them by default (escaping=underscores: `soil.moisture` is soil_moisture on both
     ways out). Our metrics are read from their children; custom collectors, views and
     target_info through collect()."""
-    from .registry import Collector, CollectorRegistry
     if registry.__class__ is not CollectorRegistry or registry._target_info:
         for fam in registry.collect():
             for s in fam.samples:
                 yield _escaped(s[0], s[1].items(), s[2])
         return
-    from .collection import children, samples
+    from .metric_samples import children, samples  # extension: our metrics' samples
     ns = registry._ns
     for c in registry.collectors():
         if isinstance(c, Collector):
@@ -128,9 +129,6 @@ class RemoteWriter:
     def __init__(self, url, registry=None, labels=None, max_samples=None, auth=None,
                  timeout=10, max_batch=2000, net=None, clock=wall, path=None,
                  max_bytes=65536, max_backoff=300):
-        from .metrics import Counter
-        from .registry import REGISTRY
-        from .http_client import split_url
         split_url(url)  # a bad scheme is an error now, not at the first flush
         self.url = url
         self.registry = registry if registry is not None else REGISTRY
@@ -146,7 +144,6 @@ class RemoteWriter:
         self.clock = clock
         self.headers = list(HEADERS)
         if isinstance(auth, tuple):
-            from .http_client import b64
             self.headers.append(('Authorization', 'Basic ' + b64(
                 ('%s:%s' % auth).encode('utf-8'))))
         elif auth:
@@ -160,7 +157,7 @@ class RemoteWriter:
         if path is None:
             self.buffer = _Memory(max_samples or (5000 if CPYTHON else 2000), lost)
         else:
-            from .remote_file import FileBuffer
+            from .remote_file import FileBuffer  # extension: the file buffer
             self.buffer = FileBuffer(path, max_bytes, lost)
         self._last = {}      # the label sets of the last snapshot: interned, and for staleness
         self._keys = None    # the last snapshot's keys list, shared while the series stay

@@ -2,8 +2,7 @@
 
 Imported on: CPython, MicroPython, CircuitPython (only when a router or auth is used).
 """
-from .http import Response, metrics_response
-from .http_errors import error_response
+from .http import Response, error_response, metrics_response
 
 
 def _same(a, b):

@@ -12,53 +12,22 @@ prometheus_client. Sockets never block: an answer is a generator of chunks (http
 rendered one buffer at a time as the client's socket takes them, so a client that stops
 reading keeps its place in the page and the others go on. Every connection has a budget for
 its request and one for its answer; what happens when one runs out, when the table is full,
-after a bad request or when the listener fails is in server_limits.py. On boards the answer
+after a bad request or when the listener fails is in connections.py. On boards the answer
 buffer is allocated when the server is made.
 """
 from ._clock import elapsed, ticks
 from ._format import CPYTHON
 from ._gzip import probe as _probe
 from ._sockets import POLLERR, POLLIN, POLLOUT, Net, err_kind, recv_some
-from .http import HTTPError, answer, body_length, dispatch, find_head_end, new_buffer, \
-    parse_head
+from .http import HTTPError, answer, body_length, dispatch, error_response, find_head_end, \
+    new_buffer, parse_head
+from .connections import ANSWER, LINGER, OOM, READ, Conn, expired, fail, linger, \
+    listener_failed, make_room, rebind, unstall
 from .registry import REGISTRY
-
-READ, ANSWER, LINGER = 0, 1, 2  # a connection's state
-# Made now, sent when a page can't be made for want of heap (nothing else can be made then).
-OOM = (b'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 5\r\n'
-       b'Connection: close\r\nContent-Length: 55\r\n\r\n'
-       b'out of memory: free heap on the board, or fewer series\n')
-
-
-def _lim():
-    """server_limits, loaded at the first limit reached (a full table, a timeout, a bad
-    request, a failed listener): a board holds it only once it needs it."""
-    return __import__('prometheus_express.server_limits', None, None, ['x'])
-
 
 _GZ = _probe()  # can this runtime compress? Probed once, at import (board deflate cannot)
 del _probe
 _gc = None if CPYTHON else __import__('gc').collect
-
-
-class _Conn:
-    def __init__(self, sock):
-        self.sock = sock
-        self.looping = False  # _request is taking its requests
-        self.begun = False    # bytes of the current answer went out (or are on their way)
-        # (every attribute set here: one set later grows the instance, which a full heap
-        # may not allow when the connection must be let go)
-        self.state = READ
-        self.inb = bytearray()  # request bytes read and not yet used
-        self.req = None         # a whole request waiting for an answer buffer
-        self.t0 = ticks()       # when the current wait (request, answer, linger) began
-        self.served = 0
-        self.gen = None         # the answer being sent (http.answer)
-        self.out = None         # bytes of it the socket has not taken yet
-        self.buf = None
-        self.keep = False
-        self.status = 0
-        self.moved = 0          # when its answer last got bytes out
 
 
 class MetricsServer:
@@ -121,7 +90,7 @@ class MetricsServer:
             self_metrics = CPYTHON
         self._sm = None
         if self_metrics:
-            from .server_metrics import ServerMetrics
+            from .server_metrics import ServerMetrics  # extension: counts as metrics
             self._sm = ServerMetrics(registry if self_metrics is True else self_metrics)
         self._bind()  # the first bind raises, as prometheus_client's does
 
@@ -150,7 +119,7 @@ class MetricsServer:
         for _ in range(16):
             if len(self._conns) >= self.max_connections and self._few:
                 # no socket to accept into: make one free, else the client waits in the chip
-                if not _lim().make_room(self, None):
+                if not make_room(self, None):
                     return
             try:
                 sock = ls.accept()[0]
@@ -161,17 +130,17 @@ class MetricsServer:
                     pass
             except Exception as e:
                 if err_kind(e) not in ('again', 'timeout'):
-                    _lim().listener_failed(self, ls)
+                    listener_failed(self, ls)
                 return
             if len(self._conns) >= self.max_connections:
                 try:
-                    room = _lim().make_room(self, sock)
+                    room = make_room(self, sock)
                 except Exception:  # no heap to load it: the newcomer goes
                     sock.close()
                     raise
                 if not room:
                     continue
-            self._conns[id(sock)] = _Conn(sock)
+            self._conns[id(sock)] = Conn(sock)
             self._poller.register(sock, POLLIN)
 
     def _drop(self, conn, kind=None):
@@ -233,7 +202,7 @@ class MetricsServer:
                     req = parse_head(conn.inb[:end])
                     need = body_length(req)
                 except HTTPError as e:
-                    _lim().fail(self, conn, e.status, e.message)
+                    fail(self, conn, e.status, e.message)
                     return
                 except MemoryError:  # no heap to read the request (or load what it needs)
                     conn.inb = bytearray()
@@ -292,7 +261,7 @@ class MetricsServer:
 
     def _begin(self, conn):
         if not self._pool and self._made >= self.answers:
-            _lim().unstall(self)
+            unstall(self)
         buf = None
         if self._pool:
             buf = self._pool.pop()
@@ -318,12 +287,11 @@ class MetricsServer:
                 resp = dispatch(req, self.registry, self.auth)
         except Exception:
             self._count('handler')
-            from .http_errors import error_response
             resp = error_response(500)
         z = None
         page = callable(resp.body)
         if self._gz and page:
-            from ._gzip import compressor, wants_gzip
+            from ._gzip import compressor, wants_gzip  # extension: gzip
             if wants_gzip(req.headers.get('accept-encoding')):
                 z = compressor()
         conn.keep = req.keep_alive and not self._stopped and not (
@@ -399,7 +367,7 @@ class MetricsServer:
         elif conn.status:
             self._drop(conn)
         else:
-            _lim().linger(self, conn)
+            linger(self, conn)
         if self._waiting and self._pool:
             self._start(self._waiting[0])
         elif _gc is not None:  # boards: collect between answers, so the holes left by a
@@ -417,7 +385,7 @@ class MetricsServer:
             if waited > (self.timeout if conn.state == READ and conn.req is None else
                          2.0 if conn.state == LINGER else self.answer_timeout):
                 try:
-                    _lim().expired(self, conn)
+                    expired(self, conn)
                 except Exception:
                     self._drop(conn)
 
@@ -427,7 +395,7 @@ class MetricsServer:
         start = ticks()
         if len(self._ls) < self.listeners:
             try:
-                _lim().rebind(self)
+                rebind(self)
             except Exception:  # no heap to load it yet: the next poll tries again
                 self._count('bind')
         for e in self._poller.poll(int(timeout * 1000)):
@@ -436,7 +404,7 @@ class MetricsServer:
             try:
                 if conn is None and sock in self._ls:
                     if ev & POLLERR and not ev & POLLIN:
-                        _lim().listener_failed(self, sock)
+                        listener_failed(self, sock)
                     else:
                         self._accept(sock)
                 elif conn is None:
@@ -493,7 +461,7 @@ def start_http_server(port, addr='0.0.0.0', registry=REGISTRY, certfile=None, ke
 
     Returns (server, thread); thread is None where only _thread exists."""
     if certfile or keyfile or [k for k in kw if k in _TLS]:
-        from .wsgi import start_wsgi_server  # CPython only: TLS
+        from .wsgi import start_wsgi_server  # extension: TLS (CPython only)
         return start_wsgi_server(port, addr, registry, certfile=certfile, keyfile=keyfile,
                                  **kw)
     server = MetricsServer(port, addr, registry, **kw)

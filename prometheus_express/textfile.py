@@ -5,7 +5,7 @@ Imported on: CPython (and boards with a file system, when called).
 """
 import os
 
-from .generate import generate_latest
+from .exposition import generate_latest
 
 
 def write_to_textfile(path, registry, escaping='allow-utf-8', tmpdir=None):

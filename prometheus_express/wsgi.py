@@ -11,14 +11,14 @@ from socketserver import ThreadingMixIn
 from urllib.parse import parse_qs, urlparse
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from .generate import choose_encoder
+from ._gzip import wants_gzip
+from .exposition import choose_encoder
 from .registry import REGISTRY
 
 
 def bake(registry, accept, accept_encoding, params, disable_compression=False):
     """('200 OK', headers, body bytes) for a scrape: negotiated format, ?name[]= filter,
     gzip when asked for."""
-    from ._gzip import wants_gzip
     encoder, ctype = choose_encoder(accept)
     names = [n for n in params.get('name[]', ()) if n]
     if names:

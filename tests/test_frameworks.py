@@ -18,7 +18,7 @@ import urllib.request
 
 from services import REQUIRED, Prometheus, free_port, wait_for
 import prometheus_express as pe
-from prometheus_express.generate import generate_latest, generate_openmetrics
+from prometheus_express.exposition import generate_latest, generate_openmetrics
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)

@@ -4,7 +4,8 @@ import unittest
 
 from hypothesis import given, settings, strategies as st
 
-from prometheus_express.http import HTTPError, Router, body_length, find_head_end, parse_head
+from prometheus_express.http import HTTPError, body_length, find_head_end, parse_head
+from prometheus_express.routing import Router
 
 VALID = [b'GET /metrics HTTP/1.1\r\nHost: board:8080\r\nAccept: */*\r\n\r\n',
          b'HEAD /metrics?name[]=up&x=%41+b HTTP/1.0\r\nConnection: keep-alive\r\n\r\n',

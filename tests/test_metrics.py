@@ -3,7 +3,8 @@
 import unittest
 
 from prometheus_express import (CollectorRegistry, Counter, Enum, Gauge, Histogram, Info,
-                                Summary, generate_latest)
+                                Summary, disable_created_metrics, enable_created_metrics,
+                                generate_latest)
 from prometheus_express import metrics as _metrics
 from prometheus_express._format import CPYTHON
 
@@ -14,11 +15,11 @@ def text(reg):
 
 class NoCreated(unittest.TestCase):
     def setUp(self):
-        _metrics.disable_created_metrics()
+        disable_created_metrics()
         self.r = CollectorRegistry()
 
     def tearDown(self):
-        _metrics.enable_created_metrics()
+        enable_created_metrics()
 
 
 class CounterTest(NoCreated):
@@ -253,11 +254,11 @@ class CreatedTest(unittest.TestCase):
 
     def test_switch(self):
         Counter('c', 'd', registry=self.r)
-        _metrics.disable_created_metrics()
+        disable_created_metrics()
         try:
             self.assertFalse('_created' in text(self.r))
         finally:
-            _metrics.enable_created_metrics()
+            enable_created_metrics()
         self.assertIn('c_created', text(self.r))
 
 
@@ -273,7 +274,9 @@ class ModuleNames(unittest.TestCase):
                     pass  # not ImportError (a board has no CPython-only modules to look in)
                 else:
                     self.fail(name)
-        self.assertTrue(_metrics.Histogram is Histogram)
+        if CPYTHON:  # prometheus_client's module layout (on boards: from the package only)
+            self.assertTrue(_metrics.Histogram is Histogram)
+            self.assertTrue(exposition.MetricsHandler is prometheus_express.MetricsHandler)
 
 
 class RegistryTest(unittest.TestCase):
@@ -286,7 +289,7 @@ class RegistryTest(unittest.TestCase):
         Gauge('c_total', 'd', registry=r)
 
     def test_namespace_and_several_registries(self):
-        _metrics.disable_created_metrics()
+        disable_created_metrics()
         try:
             a = CollectorRegistry(namespace='prom_express')
             b = CollectorRegistry()
@@ -301,7 +304,7 @@ class RegistryTest(unittest.TestCase):
             self.assertEqual(a.get_sample_value('prom_express_temperature', {'sensor': 'si7021'}),
                              24.5)
         finally:
-            _metrics.enable_created_metrics()
+            enable_created_metrics()
 
     def test_custom_collector(self):
         from prometheus_express import GaugeMetricFamily, CounterMetricFamily

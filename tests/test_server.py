@@ -11,7 +11,7 @@ from prometheus_client import parser as text_parser
 from prometheus_client.openmetrics import parser as om_parser
 
 import prometheus_express as pe
-from prometheus_express.http import Router, basic_auth, bearer_token
+from prometheus_express.routing import Router, basic_auth, bearer_token
 from prometheus_express.server import MetricsServer, start_http_server
 
 from fakenet import parse_response

@@ -1,13 +1,41 @@
-"""What the exporter does at its limits: a full connection table (eviction, 503), a request
-or answer out of time (408, close), a bad request (its 4xx, then a lingering close so the
-client can read it), and a listener that fails (closed, bound again with back-off).
+"""A client connection of the exporter and what happens at its limits: a full connection
+table (eviction, 503), a request or answer out of time (408, close), a bad request (its 4xx,
+then a lingering close so the client can read it), a listener that fails (closed, bound
+again with back-off), and a heap too full to answer (the pre-made 503). The server is passed
+in (these are its limits, kept apart from its common path); all of it is loaded with the
+server, so nothing the exporter needs at its limits is compiled when it reaches them.
 
-Imported on: CPython, MicroPython, CircuitPython (with server.py).
+Imported on: CPython, MicroPython, CircuitPython (by server.py).
 """
 from ._clock import elapsed, ticks
 from ._sockets import POLLIN
 from .http_errors import error_bytes
-from .server import ANSWER, LINGER, READ
+
+READ, ANSWER, LINGER = 0, 1, 2  # a connection's state
+# Made now, sent when a page can't be made for want of heap (nothing else can be made then).
+OOM = (b'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 5\r\n'
+       b'Connection: close\r\nContent-Length: 55\r\n\r\n'
+       b'out of memory: free heap on the board, or fewer series\n')
+
+
+class Conn:
+    def __init__(self, sock):
+        self.sock = sock
+        self.looping = False  # _request is taking its requests
+        self.begun = False    # bytes of the current answer went out (or are on their way)
+        # (every attribute set here: one set later grows the instance, which a full heap
+        # may not allow when the connection must be let go)
+        self.state = READ
+        self.inb = bytearray()  # request bytes read and not yet used
+        self.req = None         # a whole request waiting for an answer buffer
+        self.t0 = ticks()       # when the current wait (request, answer, linger) began
+        self.served = 0
+        self.gen = None         # the answer being sent (http.answer)
+        self.out = None         # bytes of it the socket has not taken yet
+        self.buf = None
+        self.keep = False
+        self.status = 0
+        self.moved = 0          # when its answer last got bytes out
 
 
 def make_room(server, sock):

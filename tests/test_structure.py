@@ -1,0 +1,153 @@
+"""The package's structure, read from its source with ast: top-level imports form a layered
+graph (no cycle: imports point down), and an import inside a function is only a module loading
+its own optional extension, one of those declared below, written as a plain `from .x import
+y` with a comment (on its line or on its function's def line), never a module name built from
+a string. A new lazy load has to be declared here, with its reason."""
+import ast
+import os
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PKG = os.path.join(os.path.dirname(HERE), 'prometheus_express')
+
+# The one import by a name given at run time: MicroPython's `from prometheus_express import X`
+# asks the package's __getattr__ before it imports submodule X itself, and a raise there
+# stops it; so on boards __getattr__ imports X as MicroPython would have.
+SUBMODULE_FALLBACK = ('__init__', 1)
+
+# host -> {extension: why it is loaded late}
+EXTENSIONS = {
+    '__init__': dict.fromkeys(
+        ('metric_ops', 'summary_histogram', 'info_enum', 'families', 'exposition', 'routing',
+         'server', 'aio',
+         'push', 'remote_write', 'board'),
+        'a public name loads its module on first use'),
+    'metrics': {'metric_ops': 'the rarer calls (collect(), timers, keyword labels, errors)',
+                'exemplars': 'the first exemplar', 'staleness': 'expire=',
+                'cpython_rows': "CPython's render loop"},
+    'metric_ops': {'collection': 'collect() and describe(): Metric families'},
+    'summary_histogram': {'exemplars': 'the first exemplar'},
+    'registry': {'collection': 'collect(), views, target_info, custom collectors',
+                 'page': 'render()'},
+    'page': {'familytext': 'Metric families on a page'},
+    'exposition': {'_gzip': 'gzip when asked'},
+    'familytext': {'escaping': 'escaping schemes other than underscores'},
+    'http': {'_query': 'query strings'},
+    'server': {'server_metrics': 'self_metrics', 'wsgi': 'TLS (CPython)',
+               '_gzip': 'gzip when asked'},
+    'aio': {'_gzip': 'gzip when asked'},
+    '_sockets': {'_pysockets': 'a pool of Python-object sockets (WIZnet)',
+                 '_pollers': 'sockets select.poll() cannot take'},
+    'remote_write': {'metric_samples': 'samples of our metrics', 'remote_file': 'the file buffer'},
+    'board': {'process': "CPython's process collectors"},
+}
+
+
+def targets(node):
+    """The package modules an import statement names."""
+    out = []
+    if isinstance(node, ast.ImportFrom):
+        if node.level == 1:
+            out = [node.module.split('.')[0]] if node.module else [a.name for a in node.names]
+        elif node.level == 0 and (node.module or '').startswith('prometheus_express'):
+            rest = node.module[len('prometheus_express') + 1:]
+            out = [rest.split('.')[0] if rest else '__init__']
+    elif isinstance(node, ast.Import):
+        for a in node.names:
+            if a.name == 'prometheus_express':
+                out.append('__init__')
+            elif a.name.startswith('prometheus_express.'):
+                out.append(a.name.split('.')[1])
+    return out
+
+
+def read():
+    """{module: (top-level imports, [(lazy import, line, commented)], string imports)}."""
+    mods = {}
+    for f in sorted(os.listdir(PKG)):
+        if not f.endswith('.py'):
+            continue
+        src = open(os.path.join(PKG, f), encoding='utf-8').read()
+        lines = src.split('\n')
+        top, lazy, strings = set(), [], []
+
+        def walk(node, fn):
+            for ch in ast.iter_child_nodes(node):
+                inner = ch if isinstance(ch, (ast.FunctionDef, ast.AsyncFunctionDef,
+                                              ast.Lambda)) else fn
+                for t in targets(ch):
+                    if fn is None:
+                        top.add(t)
+                    else:
+                        commented = '#' in lines[ch.lineno - 1] or (
+                            hasattr(fn, 'lineno') and '#' in lines[fn.lineno - 1])
+                        lazy.append((t, ch.lineno, commented))
+                if isinstance(ch, ast.Call) and getattr(ch.func, 'id', None) in (
+                        '__import__', 'import_module') and ch.args:
+                    a = ch.args[0]
+                    if not isinstance(a, ast.Constant) or 'prometheus_express' in str(a.value):
+                        text = ast.get_source_segment(src, a) or ''
+                        if not isinstance(a, ast.Name) or 'prometheus' in text:
+                            strings.append(ch.lineno)
+                walk(ch, inner)
+        walk(ast.parse(src), None)
+        mods[f[:-3]] = (top, lazy, strings)
+    return mods
+
+
+class Structure(unittest.TestCase):
+    def setUp(self):
+        self.mods = read()
+
+    def test_modules_read(self):
+        # (the reader itself can fail: it must see the package and its known edges)
+        self.assertIn('server', self.mods['__main__'][0])
+        self.assertIn('registry', self.mods['exposition'][0])
+        self.assertIn('_query', [t for t, _, _ in self.mods['http'][1]])
+
+    def test_top_level_imports_form_layers(self):
+        graph = {m: v[0] & set(self.mods) for m, v in self.mods.items()}
+        state = {}
+
+        def visit(m, path):
+            if state.get(m) == 1:
+                self.fail('import cycle: ' + ' -> '.join(path[path.index(m):] + [m]))
+            if state.get(m) == 2:
+                return
+            state[m] = 1
+            for n in sorted(graph[m]):
+                visit(n, path + [m])
+            state[m] = 2
+        for m in sorted(graph):
+            visit(m, [])
+
+    def test_lazy_imports_are_declared_extensions(self):
+        for m, (top, lazy, _) in sorted(self.mods.items()):
+            for t, line, commented in lazy:
+                with self.subTest(module=m, line=line):
+                    self.assertIn(t, EXTENSIONS.get(m, {}),
+                                  '%s.py:%d loads %s late, which is not one of its declared '
+                                  'extensions' % (m, line, t))
+                    self.assertTrue(commented, '%s.py:%d: a late import without a comment'
+                                    % (m, line))
+                    if t != '_gzip':  # (imported at the top to probe; where the runtime
+                        # cannot compress, the probe drops it again: then it is not loaded)
+                        self.assertNotIn(t, top, '%s.py:%d: %s is imported at the top already'
+                                         % (m, line, t))
+
+    def test_declared_extensions_exist(self):
+        for host, exts in EXTENSIONS.items():
+            for e in exts:
+                self.assertIn(e, self.mods, (host, e))
+                self.assertIn(e, [t for t, _, _ in self.mods[host][1]],
+                              '%s no longer loads %s: remove it from EXTENSIONS' % (host, e))
+
+    def test_no_module_name_built_from_a_string(self):
+        for m, (_, _, strings) in sorted(self.mods.items()):
+            allowed = SUBMODULE_FALLBACK[1] if m == SUBMODULE_FALLBACK[0] else 0
+            self.assertEqual(len(strings), allowed,
+                             '%s.py: __import__ of our modules by string' % m)
+
+
+if __name__ == '__main__':
+    unittest.main()
