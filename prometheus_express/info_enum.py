@@ -4,7 +4,8 @@ is current (an OpenMetrics stateset).
 Imported on: CPython, MicroPython, CircuitPython (by programs that use them).
 """
 from ._format import escape_value, labelstr
-from .metrics import REGISTRY, MetricWrapperBase, labels_text, line, template
+from .lines import labels_text, line, template
+from .metrics import REGISTRY, MetricWrapperBase
 
 
 class Info(MetricWrapperBase):

@@ -8,29 +8,33 @@ Imported on: CPython, MicroPython, CircuitPython (only when a server is made).
         server.poll(0.5)                # serve what is waiting, at most 0.5 s of waiting
 
 or server.serve_forever(), or start_http_server(8080) for a daemon thread as in
-prometheus_client. Sockets never block: an answer is a generator of chunks (http.answer)
+prometheus_client. Sockets never block: an answer is a generator of chunks (answer.py)
 rendered one buffer at a time as the client's socket takes them, so a client that stops
 reading keeps its place in the page and the others go on. Every connection has a budget for
 its request and one for its answer; what happens when one runs out, when the table is full,
 after a bad request or when the listener fails is in connections.py. On boards the answer
 buffer is allocated when the server is made.
+
+MetricsServer is made of its listening sockets (listening.py), its connections' requests
+(exchange.py) and their answers (answering.py): small modules, because a board compiles each
+on its heap, and one large module needs a large room at once.
 """
-from ._clock import elapsed, ticks
-from ._format import CPYTHON
+from ._clock import ticks
+from ._format import CPYTHON, GC as _gc
 from ._gzip import probe as _probe
-from ._sockets import POLLERR, POLLIN, POLLOUT, Net, err_kind, recv_some
-from .http import HTTPError, answer, body_length, dispatch, error_response, find_head_end, \
-    new_buffer, parse_head
-from .connections import ANSWER, LINGER, OOM, READ, Conn, expired, fail, linger, \
-    listener_failed, make_room, rebind, unstall
+from ._sockets import POLLERR, POLLIN, POLLOUT, Net
+from .answer import new_buffer
+from .answering import Answering
+from .connections import ANSWER, listener_failed, rebind
+from .exchange import Exchange
+from .listening import Listening
 from .registry import REGISTRY
 
 _GZ = _probe()  # can this runtime compress? Probed once, at import (board deflate cannot)
 del _probe
-_gc = None if CPYTHON else __import__('gc').collect
 
 
-class MetricsServer:
+class MetricsServer(Listening, Exchange, Answering):
     """An HTTP server for /metrics (also on /).
 
     port, addr: where to listen (addr '::1' or '::' for IPv6 on CPython). registry: what is
@@ -103,121 +107,6 @@ class MetricsServer:
     def _listener(self):
         return self._ls[0] if self._ls else None
 
-    def _bind(self):
-        while len(self._ls) < self.listeners:
-            ls = self.net.listen(self.addr, self.port, self.backlog)
-            self._ls.append(ls)
-            self._poller.register(ls, POLLIN)
-            if not self.port:  # port 0: the one the system gave (kept for rebinding)
-                try:
-                    self.port = ls.getsockname()[1]
-                except (AttributeError, OSError):
-                    pass
-        self._backoff = 0.25
-
-    def _accept(self, ls):
-        for _ in range(16):
-            if len(self._conns) >= self.max_connections and self._few:
-                # no socket to accept into: make one free, else the client waits in the chip
-                if not make_room(self, None):
-                    return
-            try:
-                sock = ls.accept()[0]
-                sock.setblocking(False)
-                try:  # TCP_NODELAY: a page's last chunk must not wait for the client's ACK
-                    sock.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY (Linux, lwIP)
-                except Exception:
-                    pass
-            except Exception as e:
-                if err_kind(e) not in ('again', 'timeout'):
-                    listener_failed(self, ls)
-                return
-            if len(self._conns) >= self.max_connections:
-                try:
-                    room = make_room(self, sock)
-                except Exception:  # no heap to load it: the newcomer goes
-                    sock.close()
-                    raise
-                if not room:
-                    continue
-            self._conns[id(sock)] = Conn(sock)
-            self._poller.register(sock, POLLIN)
-
-    def _drop(self, conn, kind=None):
-        if kind:
-            self._count(kind)
-        self._release(conn)
-        if conn in self._waiting:
-            self._waiting.remove(conn)
-        self._conns.pop(id(conn.sock), None)
-        self._poller.unregister(conn.sock)
-        try:
-            conn.sock.close()
-        except Exception:
-            pass
-
-    def _release(self, conn):
-        if conn.gen is not None:
-            try:
-                conn.gen.close()  # a page left half-written lets its metrics know
-            except Exception:
-                pass
-        if conn.buf is not None:
-            self._pool.append(conn.buf)
-        conn.buf = conn.gen = conn.out = None
-        conn.begun = False
-
-    def _readable(self, conn):
-        try:
-            n = recv_some(conn.sock, conn.inb)
-        except MemoryError:  # no heap to read the request: the pre-made 503
-            conn.inb = bytearray()
-            self._oom(conn)
-            return
-        except Exception as e:
-            kind = err_kind(e)
-            if kind != 'again':
-                self._drop(conn, kind)
-            return
-        if n == 0:
-            self._drop(conn)  # the peer closed
-        elif conn.state == LINGER:
-            conn.inb = bytearray()  # read and forgotten
-        else:
-            self._request(conn)
-
-    def _request(self, conn):
-        """Take the whole requests in conn.inb, one after another, and start their answers
-        (a loop, not a recursion through _done: a read may hold hundreds of pipelined
-        requests)."""
-        if conn.looping:
-            return  # (called from _done inside the loop below: the loop takes the next)
-        conn.looping = True
-        try:
-            while conn.state == READ and conn.req is None and id(conn.sock) in self._conns:
-                try:
-                    end = find_head_end(conn.inb)
-                    if end < 0:
-                        return
-                    req = parse_head(conn.inb[:end])
-                    need = body_length(req)
-                except HTTPError as e:
-                    fail(self, conn, e.status, e.message)
-                    return
-                except MemoryError:  # no heap to read the request (or load what it needs)
-                    conn.inb = bytearray()
-                    self._oom(conn)
-                    return
-                if len(conn.inb) < end + need:
-                    return
-                req.body = bytes(conn.inb[end:end + need])
-                conn.inb = conn.inb[end + need:]
-                conn.req = req
-                conn.t0 = ticks()
-                self._start(conn)
-        finally:
-            conn.looping = False
-
     def _buffer(self):
         """The first answer buffer. A heap that has no contiguous room for one of `chunk`
         bytes (series made first fragment it) gets a smaller one: more sends, same pages."""
@@ -229,165 +118,6 @@ class MetricsServer:
                 if self.chunk <= 64:
                     raise
                 self.chunk //= 2
-
-    def _start(self, conn):
-        """Begin the answer to conn.req, if a buffer is free (else wait in line for one: an
-        answer whose client has read nothing for half a second loses its buffer to it).
-        False if it waits. Never raises: a connection whose answer could not be begun (a
-        full heap with no room to load what it needed) is closed, its buffer given back."""
-        try:
-            return self._begin(conn)
-        except MemoryError:
-            self._oom(conn)
-            return True
-        except Exception:
-            self._drop(conn, 'other')
-            return True
-
-    def _oom(self, conn):
-        """No heap to make conn's answer: the pre-made 503 if none of it went out yet, then
-        close (counted as memory). The next scrape is whole once the program frees heap."""
-        self._count('memory')
-        if conn.begun:
-            self._drop(conn)
-            return
-        self._release(conn)
-        conn.keep = False
-        conn.status = 503
-        conn.out = memoryview(OOM)
-        if conn.state != ANSWER:
-            conn.state = ANSWER
-            self._poller.modify(conn.sock, POLLOUT)
-
-    def _begin(self, conn):
-        if not self._pool and self._made >= self.answers:
-            unstall(self)
-        buf = None
-        if self._pool:
-            buf = self._pool.pop()
-        elif self._made < self.answers:
-            try:
-                buf = new_buffer(self.chunk)
-                self._made += 1
-            except MemoryError:  # no room for another: the ones there are will do
-                self.answers = self._made
-        if buf is None:
-            if conn not in self._waiting:
-                self._waiting.append(conn)
-            return False
-        if conn in self._waiting:
-            self._waiting.remove(conn)
-        conn.buf = buf  # conn's from here: _drop gives it back, whatever happens next
-        req = conn.req
-        conn.req = None
-        try:
-            if self.router is not None:
-                resp = self.router.dispatch(req)
-            else:
-                resp = dispatch(req, self.registry, self.auth)
-        except Exception:
-            self._count('handler')
-            resp = error_response(500)
-        z = None
-        page = callable(resp.body)
-        if self._gz and page:
-            from ._gzip import compressor, wants_gzip  # extension: gzip
-            if wants_gzip(req.headers.get('accept-encoding')):
-                z = compressor()
-        conn.keep = req.keep_alive and not self._stopped and not (
-            page and req.version == 'HTTP/1.0')
-        conn.status = resp.status
-        conn.gen = answer(req, resp, conn.keep, buf, self.chunk, z)
-        conn.moved = ticks()
-        self.sending(conn)
-        return True
-
-    def sending(self, conn):
-        conn.state = ANSWER
-        self._poller.modify(conn.sock, POLLOUT)
-        self._pump(conn, ticks(), 0)
-
-    def _pump(self, conn, start, budget):
-        """Send what the socket takes; render more chunks while budget seconds since start
-        remain (at least one, and one more: it is mostly the end of the answer, found
-        without another round through the poller). Returns when the socket is full, the
-        answer is done, or time is up (the poller says when the socket can take more)."""
-        sent = 0
-        while True:
-            out = conn.out
-            while out is not None:  # a port may take part of it, then more (Pico W)
-                try:
-                    k = conn.sock.send(out)
-                except Exception as e:
-                    kind = err_kind(e)
-                    if kind != 'again':
-                        self._drop(conn, kind)
-                    return
-                if k == 0:
-                    return
-                conn.moved = ticks()
-                if k is None or k >= len(out):
-                    out = conn.out = None
-                else:
-                    out = conn.out = out[k:]
-            if conn.gen is None:
-                self._done(conn)
-                return
-            if sent > 1 and elapsed(start) >= budget:
-                return
-            sent += 1
-            try:
-                conn.out = next(conn.gen)
-                conn.begun = True
-            except StopIteration:
-                conn.gen = None
-            except MemoryError:
-                if conn.begun:
-                    self._drop(conn, 'memory')
-                    return
-                self._oom(conn)  # (the pre-made 503 goes out in the next round)
-            except Exception:  # a collector failing mid-page: this connection only
-                self._count('render')
-                if conn.status:
-                    self._count(500)
-                self._drop(conn)
-                return
-
-    def _done(self, conn):
-        """The answer went out: count it, then keep reading, linger, or close."""
-        if conn.status:
-            self._count(conn.status)
-        self._release(conn)
-        conn.served += 1
-        conn.t0 = ticks()
-        if conn.keep:
-            conn.state = READ
-            self._poller.modify(conn.sock, POLLIN)
-            self._request(conn)  # a pipelined request may be waiting already
-        elif conn.status:
-            self._drop(conn)
-        else:
-            linger(self, conn)
-        if self._waiting and self._pool:
-            self._start(self._waiting[0])
-        elif _gc is not None:  # boards: collect between answers, so the holes left by a
-            _gc()              # page's garbage join before the sensor loop allocates again
-
-    def _expire(self):
-        if elapsed(self._checked) < 0.1:
-            return
-        self._checked = ticks()
-        for conn in list(self._waiting):
-            if not self._start(conn):
-                break
-        for conn in list(self._conns.values()):
-            waited = elapsed(conn.t0)
-            if waited > (self.timeout if conn.state == READ and conn.req is None else
-                         2.0 if conn.state == LINGER else self.answer_timeout):
-                try:
-                    expired(self, conn)
-                except Exception:
-                    self._drop(conn)
 
     def poll(self, timeout=0):
         """Serve what is waiting; wait at most `timeout` seconds for something to arrive.
@@ -436,17 +166,6 @@ class MetricsServer:
     def shutdown(self):
         """Stop serve_forever() (from another thread or a handler)."""
         self._stopped = True
-
-    def close(self):
-        self._stopped = True
-        for conn in list(self._conns.values()):
-            self._drop(conn)
-        for ls in self._ls:
-            self._poller.unregister(ls)
-            ls.close()
-        self._ls = []
-
-    server_close = close
 
 
 _TLS = ('certfile', 'keyfile', 'client_cafile', 'client_capath', 'protocol',

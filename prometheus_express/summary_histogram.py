@@ -2,10 +2,11 @@
 
 Imported on: CPython, MicroPython, CircuitPython (by programs that use them).
 """
-from ._clock import stamp
+from ._clock import CLOCK_SET_AFTER, stamp
 from ._format import CREATED, fmt
-from .metrics import (REGISTRY, CLOCK_SET_AFTER, MetricWrapperBase, _add, labels_text, line,
-                      num, template, value)
+from .lines import labels_text, line, template
+from .metrics import REGISTRY, MetricWrapperBase
+from .values import _add, num, value
 
 INF = float('inf')
 

@@ -324,10 +324,43 @@ class FullHeap(unittest.TestCase):
 
 class CappedHeap(unittest.TestCase):
     def test_400_series_in_96k(self):
+        """The exporter imported at the start and made after the series, and made first."""
+        for name in BOARDS:
+            tool(name)
+            for order in (None, 'first'):
+                with self.subTest(name, order=order):
+                    self.assertEqual(bench.served(name, ROOT, 'ours', '96k', [400], order), 400)
+
+    def test_exporter_imported_last_in_96k(self):
+        """The exporter imported and made after the series: its modules compile on a used
+        heap. A floor that guards what the smaller modules gave (it failed at 300 when
+        server.py was one 21 KB module); the target, 400, is not met yet (350 serve)."""
         for name in BOARDS:
             tool(name)
             with self.subTest(name):
-                self.assertEqual(bench.served(name, ROOT, 'ours', '96k', [400]), 400)
+                self.assertEqual(bench.served(name, ROOT, 'ours', '96k', [300], 'last'), 300)
+
+    def test_near_capacity_with_clients_that_stop_reading(self):
+        """400 series in 96 KB and 2 clients that stop reading mid-page: every scrape is
+        whole (when what hands an answer buffer over had to be compiled at that moment,
+        8-19 of 20 were closed unanswered)."""
+        for name in BOARDS:
+            tool(name)
+            with self.subTest(name):
+                e = bench.Exporter(name, ROOT, 'ours', 'series', 400, '96k')
+                held = []
+                try:
+                    self.assertTrue(e.ready, e.lines)
+                    held = [stalled_reader(e.port, 1024) for _ in range(2)]
+                    time.sleep(0.5)
+                    for _ in range(20):
+                        status, body = e.get(timeout=10)
+                        self.assertEqual(status, 200)
+                        self.assertTrue(bench.whole(body, 400))
+                finally:
+                    for s in held:
+                        s.close()
+                    e.stop()
 
     def test_soak_in_96k(self):
         for name in BOARDS:

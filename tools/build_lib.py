@@ -23,7 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, 'prometheus_express')
 SKIP = ('__main__.py',)
 CORE = ('__init__.py', '_clock.py', '_format.py', '_lock.py', 'metrics.py', 'registry.py',
-        'exposition.py', 'families.py')
+        'page.py', 'exposition.py')
 
 
 def main(argv=None):

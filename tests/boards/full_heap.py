@@ -32,8 +32,11 @@ freed = False
 while True:
     server.poll(0.1)
     if not freed and server.counts.get('memory'):
+        ballast.clear()  # (its items go even if a stale word on the stack holds the list)
         ballast = None
         r.unregister(g)
+        g = None
+        gc.collect()
         g = Gauge('sensor_value', 'A sensor reading.', ['sensor'], registry=r)
         for i in range(200):
             g.labels('sensor-%d' % i).set(i + 0.5)

@@ -1,0 +1,115 @@
+"""The answer writer: an answer as a generator of byte chunks a server sends as the socket
+takes them, a page rendered one buffer at a time (with its length when it fits in one buffer,
+else in HTTP/1.1 chunks), gzip-compressed if asked.
+
+Imported on: CPython, MicroPython, CircuitPython (by the servers).
+"""
+from ._format import CPYTHON
+from .http_errors import error_bytes, status_line
+
+RESERVE = 256  # bytes kept free at the start of an answer buffer for the status and headers
+
+
+def new_buffer(size):
+    """An answer buffer: RESERVE bytes of room for the head, then space for `size` bytes of
+    body and as much again (512 at most), allocated now (it is reused for every answer: a
+    board allocates it once). A page stops filling it at `size`, after the line or header
+    that crossed it: the room after `size` takes that overshoot and the chunk framing
+    without the buffer having to grow (which needs a larger contiguous block than a
+    fragmented heap may have; a longer line still fits, by growing it)."""
+    buf = bytearray(RESERVE + size + min(size * 2, 512))
+    buf[RESERVE:] = b''
+    return buf
+
+
+def answer(req, resp, keep, buf, size, z=None):
+    """Generator: the answer to req as chunks of bytes (memoryviews of buf, each valid until
+    the generator is resumed). A page body is rendered as it is sent: one buffer of it at a
+    time. If the page fits in one buffer it goes with a Content-Length, else in HTTP/1.1
+    chunks (HTTP/1.0: until the connection closes). z: a gzip compressor, or None."""
+    head = '%sContent-Type: %s\r\n' % (status_line('HTTP/1.1', resp.status), resp.content_type)
+    for k, v in resp.headers:
+        head += k + ': ' + v + '\r\n'
+    head += 'Connection: %s\r\n' % ('keep-alive' if keep else 'close')
+    body = resp.body
+    buf[RESERVE:] = b''
+    if z is not None:
+        head += 'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n'
+    rows = pieces = None
+    chunked = first = more = False
+    if not callable(body):
+        if body.__class__ is str:
+            body = body.encode('utf-8')
+        buf.extend(body)
+    else:
+        chunked = req.version == 'HTTP/1.1'
+        if req.method == 'HEAD':  # the head a GET would get, when the length is not known yet
+            yield (head + ('Transfer-Encoding: chunked\r\n\r\n' if chunked else '\r\n')
+                   ).encode('utf-8')
+            return
+        if CPYTHON:  # CPython joins str pieces and encodes once: faster there
+            pieces = []
+            rows = body(pieces.append, pieces, max(size // 12, 8))  # ~12 bytes a piece
+        else:  # a board's bytearray takes str directly: no copy of each piece
+            rows = body(buf.extend, buf, RESERVE + size)
+        first = more = True
+    try:
+        yield from _frames(req, head, buf, z, rows, pieces, first, more, chunked,
+                           resp.status)
+    finally:
+        if rows is not None:
+            rows.close()  # a page left half-written lets its metrics know
+
+
+def _frames(req, head, buf, z, rows, pieces, first, more, chunked, status):
+    """answer()'s loop: fill buf from rows (a page) if any, frame it, hand it out."""
+    while True:
+        if first:
+            try:
+                more = False
+                for _ in rows:
+                    more = True
+                    break
+            except MemoryError:
+                raise  # (the server answers its pre-made 503: nothing can be made now)
+            except Exception:
+                if first < 2:  # nothing went out yet: a clean 500
+                    yield error_bytes(500)
+                raise  # else the connection is dropped mid-page
+            if CPYTHON:
+                buf.extend(''.join(pieces).encode('utf-8'))
+                pieces.clear()
+            if z is not None:
+                data = z.compress(bytes(buf[RESERVE:]))
+                buf[RESERVE:] = data + z.flush() if not more else data
+        n = len(buf) - RESERVE
+        if first == 2 or more:  # streaming: chunks (or the rest of an HTTP/1.0 answer)
+            pre = ''
+            if first == 1:
+                pre = head + ('Transfer-Encoding: chunked\r\n\r\n' if chunked else '\r\n')
+            if chunked:
+                if n:
+                    pre += '%x\r\n' % n
+                    buf.extend(b'\r\n')
+                if not more:
+                    buf.extend(b'0\r\n\r\n')
+            if not pre and not n and more:
+                continue  # gzip had nothing to say yet
+            first = 2
+        elif status == 204:  # no body, and no Content-Length either (RFC 9110 8.6)
+            pre = head + '\r\n'
+        else:  # the whole body in one buffer: with its length
+            pre = head + 'Content-Length: %d\r\n\r\n' % n
+            if req.method == 'HEAD':
+                buf[RESERVE:] = b''
+        pre = pre.encode('utf-8')
+        at = RESERVE - len(pre)
+        if at < 0:
+            yield pre
+            at = RESERVE
+        else:
+            buf[at:RESERVE] = pre
+        yield memoryview(buf)[at:]
+        buf[RESERVE:] = b''
+        if not more:
+            return

@@ -1,0 +1,106 @@
+"""A connection's requests: read as they come, parsed (several pipelined in one read are taken
+one after another), handed to the answering half (answering.py); connections dropped and
+their answer buffers given back; budgets checked. MetricsServer (server.py) is built on
+this; what happens at its limits is in connections.py.
+
+Imported on: CPython, MicroPython, CircuitPython (with server.py).
+"""
+from ._clock import elapsed, ticks
+from ._sockets import err_kind, recv_some
+from .connections import LINGER, READ, expired, fail
+from .http import HTTPError, body_length, find_head_end, parse_head
+
+
+class Exchange:
+    """The requests half of MetricsServer (its methods; the state is the server's)."""
+
+    def _drop(self, conn, kind=None):
+        if kind:
+            self._count(kind)
+        self._release(conn)
+        if conn in self._waiting:
+            self._waiting.remove(conn)
+        self._conns.pop(id(conn.sock), None)
+        self._poller.unregister(conn.sock)
+        try:
+            conn.sock.close()
+        except Exception:
+            pass
+
+    def _release(self, conn):
+        if conn.gen is not None:
+            try:
+                conn.gen.close()  # a page left half-written lets its metrics know
+            except Exception:
+                pass
+        if conn.buf is not None:
+            self._pool.append(conn.buf)
+        conn.buf = conn.gen = conn.out = None
+        conn.begun = False
+
+    def _readable(self, conn):
+        try:
+            n = recv_some(conn.sock, conn.inb)
+        except MemoryError:  # no heap to read the request: the pre-made 503
+            conn.inb = bytearray()
+            self._oom(conn)
+            return
+        except Exception as e:
+            kind = err_kind(e)
+            if kind != 'again':
+                self._drop(conn, kind)
+            return
+        if n == 0:
+            self._drop(conn)  # the peer closed
+        elif conn.state == LINGER:
+            conn.inb = bytearray()  # read and forgotten
+        else:
+            self._request(conn)
+
+    def _request(self, conn):
+        """Take the whole requests in conn.inb, one after another, and start their answers
+        (a loop, not a recursion through _done: a read may hold hundreds of pipelined
+        requests)."""
+        if conn.looping:
+            return  # (called from _done inside the loop below: the loop takes the next)
+        conn.looping = True
+        try:
+            while conn.state == READ and conn.req is None and id(conn.sock) in self._conns:
+                try:
+                    end = find_head_end(conn.inb)
+                    if end < 0:
+                        return
+                    req = parse_head(conn.inb[:end])
+                    need = body_length(req)
+                except HTTPError as e:
+                    fail(self, conn, e.status, e.message)
+                    return
+                except MemoryError:  # no heap to read the request (or load what it needs)
+                    conn.inb = bytearray()
+                    self._oom(conn)
+                    return
+                if len(conn.inb) < end + need:
+                    return
+                req.body = bytes(conn.inb[end:end + need])
+                conn.inb = conn.inb[end + need:]
+                conn.req = req
+                conn.t0 = ticks()
+                self._start(conn)
+        finally:
+            conn.looping = False
+
+    def _expire(self):
+        if elapsed(self._checked) < 0.1:
+            return
+        self._checked = ticks()
+        for conn in list(self._waiting):
+            if not self._start(conn):
+                break
+        for conn in list(self._conns.values()):
+            waited = elapsed(conn.t0)
+            if waited > (self.timeout if conn.state == READ and conn.req is None else
+                         2.0 if conn.state == LINGER else self.answer_timeout):
+                try:
+                    expired(self, conn)
+                except Exception:
+                    self._drop(conn)

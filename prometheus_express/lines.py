@@ -1,0 +1,148 @@
+"""A metric's lines: the template that writes a line's labels in name order, and the loops
+that write every child's line (rows: the hot loop of every scrape on a board; CPython's is in
+cpython_rows.py).
+
+Imported on: CPython, MicroPython, CircuitPython (with metrics.py).
+"""
+from ._clock import CLOCK_SET_AFTER
+from ._format import CPYTHON, CREATED, escape_name, fmt
+
+
+# (label names, extra label) -> their template: a board's metrics mostly have the same labels,
+# and a board pays for every object.
+_SHARED = {}
+
+
+def template(names, extra=None):
+    """(labels format, index, as is, perm, pieces) to write a line's labels sorted by name, as
+    prometheus_client does: the format has one %s per label, filled with the key's values in
+    index order (-1 stands for the extra label: le for buckets, the state of an Enum); as is:
+    the key itself fills it (one label, or labels given in sorted order, and no extra).
+    Made once per (names, extra): metrics with the same label names share it."""
+    names = tuple(names)
+    t = _SHARED.get((names, extra))
+    if t is not None:
+        return t
+    ns = list(names)
+    if extra:
+        ns.append(extra)
+    if not ns:
+        return ' ', (), True, None, (' ',)
+    order = sorted(range(len(ns)), key=lambda i: ns[i])
+    idx = tuple([-1 if i == len(names) else i for i in order])
+    perm = None  # (key, value text) -> the values of a whole line's format, in its order
+    if len(idx) == 2 and not extra:  # a tuple display is much faster than tuple([...])
+        a, b = idx
+        perm = lambda k, v: (k[a], k[b], v)  # noqa: E731
+    elif len(idx) == 3 and not extra:
+        a, b, c = idx
+        perm = lambda k, v: (k[a], k[b], k[c], v)  # noqa: E731
+    f = '{' + ','.join([escape_name(ns[i], False) + '="%s"' for i in order]) + '} '
+    t = _SHARED[(names, extra)] = (f, idx, order == list(range(len(ns))) and not extra, perm,
+                                   tuple(f.split('%s')))
+    return t
+
+
+def _pieces(w, name, t, k, v):
+    """Boards: one line written piece by piece, allocating nothing: for a heap too
+    fragmented to hold the formatted line (formatting grows a buffer by doubling)."""
+    w(name)
+    p = t[4]
+    n = len(t[1])
+    for j in range(n):
+        w(p[j])
+        w(k if k.__class__ is str else k[t[1][j]])
+    w(p[n])
+    w(v)
+    w('\n')
+
+
+def line(w, name, lab, v):
+    """Write one line: name, `{labels} ` text, value text."""
+    w(name)
+    w(lab)
+    w(v)
+    w('\n')
+
+
+def labels_text(t, k, x=None):
+    """`{labels} ` of a line for key k (and the extra label's value x) by template t."""
+    if t[2]:
+        return t[0] % k
+    return t[0] % tuple([x if j < 0 else (k if k.__class__ is str else k[j]) for j in t[1]])
+
+
+def line_args(t, k, v):
+    """The values of a whole line's format (name, labels by template t, value text v) for
+    the cases _rows does not write itself."""
+    if t[2]:
+        return k + (v,) if k else v
+    return tuple([k[j] for j in t[1]]) + (v,)
+
+
+def created_rows(self, w, ns, o, lim, head):
+    """Text format: the `_created` lines, after their family header (head() writes it
+    before the first of them: on a board whose clock is unset there are none)."""
+    for _, c in self._each():
+        if c._c > CLOCK_SET_AFTER:
+            break
+    else:
+        return
+    head()
+    name = ns + self._ename + '_created'
+    for k, c in self._each():
+        if c._c > CLOCK_SET_AFTER:
+            w(name)
+            w(labels_text(self._lt, k))
+            w(fmt(c._c))
+            w('\n')
+        if len(o) >= lim:
+            yield
+
+def rows(self, w, ns, om, o, lim):
+    """Write the lines of every child through w (OpenMetrics if om); yield whenever
+    len(o) reached lim (o is what w fills). The hot loop of every scrape."""
+    t = self._lt
+    name = ns + self._ename
+    created = None
+    if self._type == 'counter':
+        created = name + '_created' if om and CREATED[0] else None
+        name += '_total'
+    fn = self._fn is not None or self._fns
+    if CPYTHON:
+        from .cpython_rows import cpython_rows  # extension: CPython's render loop
+        yield from cpython_rows(self, w, name, created, t, fn, o, lim)
+        return
+    vals = self._vals
+    esc = self._esc
+    one = len(t[1]) == 1
+    perm = t[3]
+    a = b = None  # two labels: their key positions in name order, tupled inline below
+    if perm is not None and len(t[1]) == 2:
+        a, b = t[1]
+    f = name.replace('%', '%%') + t[0] + '%s\n'  # a whole line: name{labels} value
+    for chunk in self._chunks():
+        # range(): the lists never change length (a removal puts None in place)
+        for i in range(0, len(chunk), 2):
+            k = chunk[i]
+            if k is not None:
+                c = chunk[i + 1]
+                if esc:
+                    k = esc.get(k, k)
+                v = c._get() if fn else c._v
+                if v is None:
+                    v = c._i
+                    v = vals[v >> 4][v & 15]
+                v = fmt(v)
+                try:
+                    w(f % ((k, v) if one else (k[a], k[b], v) if a is not None else
+                           perm(k, v) if perm else line_args(t, k, v)))
+                except MemoryError:
+                    _pieces(w, name, t, k, v)
+                if created and c._c > CLOCK_SET_AFTER:  # OpenMetrics: after _total
+                    w(created)
+                    w(labels_text(t, k))
+                    w(fmt(c._c))
+                    w('\n')
+                if len(o) >= lim:
+                    yield
