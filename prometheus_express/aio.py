@@ -24,9 +24,6 @@ from .http import HTTPError, body_length, error_response, find_head_end, parse_h
 from .http_errors import error_bytes
 from .registry import REGISTRY
 
-# Boards: compiled now, not at the first query string (a full heap may have no room then).
-if CPYTHON is False:
-    from ._query import split_target  # noqa: F401
 _GZ = _probe()  # can this runtime compress? Probed once, at import (board deflate cannot)
 del _probe
 

@@ -71,6 +71,8 @@ class Answering:
                 resp = self.router.dispatch(req)
             else:
                 resp = dispatch(req, self.registry, self.auth)
+        except MemoryError:
+            raise  # (the pre-made 503: _start)
         except Exception:
             self._count('handler')
             resp = error_response(500)

@@ -1,7 +1,8 @@
 """HTTP/1.1 for the exporter, without sockets: Request and the request parser with hard
 limits, Response. The exporter's own answers are in handler.py, the answer writer in
-answer.py; routes of your own and auth in routing.py, query strings in _query.py (both load
-only when used).
+answer.py; query strings in _query.py, routes of your own and auth in routing.py (both
+load when first used: a heap too full to compile them then gets the pre-made 503, and the
+next request tries again).
 
 Imported on: CPython, MicroPython, CircuitPython (by the servers and framework adapters).
 """
@@ -38,9 +39,23 @@ def find_head_end(buf):
     return end + 4
 
 
+# (Checked on the UTF-8 bytes, a number each: iterating a str makes each character a name in
+# the runtime's table on boards, and a character never seen before could make that table
+# grow by a block of several KB while a client waits: a full heap has none.)
+_SEPARATORS = b'()<>@,;:\\"/[]?={}'
+
+
+def _clean(value):
+    """No control characters (but tab) in a header value."""
+    for c in value.encode('utf-8'):
+        if c < 32 and c != 9 or c == 127:
+            return False
+    return True
+
+
 def _token(s):
-    for c in s:
-        if c <= ' ' or c >= '\x7f' or c in '()<>@,;:\\"/[]?={}':
+    for c in s.encode('utf-8'):
+        if c <= 32 or c >= 127 or c in _SEPARATORS:
             return False
     return bool(s)
 
@@ -72,8 +87,7 @@ def parse_head(head):
             colon = line.find(':')
             name = line[:colon]
             value = line[colon + 1:].strip()
-            if colon <= 0 or not _token(name) or [c for c in value if c < ' ' and c != '\t'
-                                                 or c == '\x7f']:
+            if colon <= 0 or not _token(name) or not _clean(value):
                 raise HTTPError(400, 'Malformed header')
             name = name.lower()
             if name in h:

@@ -1,8 +1,8 @@
 """CollectorRegistry and the default REGISTRY.
 
 Imported on: CPython, MicroPython, CircuitPython. What a board rarely calls (collect(),
-get_sample_value(), restricted_registry(), target info, render()) lives in collection.py,
-loaded at the first such call, so a board compiles it only if it is used.
+get_sample_value(), target info, render()) lives in collection.py, restricted_registry() in
+views.py: loaded at the first such call, so a board compiles them only if they are used.
 """
 from ._format import Collector  # noqa: F401 (ours to give: `from .registry import Collector`)
 from ._lock import new_lock
@@ -67,7 +67,7 @@ class CollectorRegistry:
         return registry_collect(self)
 
     def restricted_registry(self, names):
-        from .collection import RestrictedRegistry  # extension: families
+        from .views import RestrictedRegistry  # extension: ?name[]= views
         return RestrictedRegistry(names, self)
 
     def get_sample_value(self, name, labels=None):
