@@ -6,7 +6,7 @@ Imported on: CPython, MicroPython, CircuitPython (with server.py).
 """
 from ._clock import elapsed, ticks
 from ._format import GC as _gc
-from ._sockets import POLLIN, POLLOUT, err_kind
+from ._sockets import POLLIN, POLLOUT
 from .answer import answer, new_buffer
 from .connections import ANSWER, OOM, READ, linger, unstall
 from .handler import dispatch
@@ -107,9 +107,7 @@ class Answering:
                 try:
                     k = conn.sock.send(out)
                 except Exception as e:
-                    kind = err_kind(e)
-                    if kind != 'again':
-                        self._drop(conn, kind)
+                    self._failed(conn, e)
                     return
                 if k == 0:
                     return

@@ -5,7 +5,7 @@ heap has none). CPython keeps them in one dict (its dicts keep creation order).
 
 Imported on: MicroPython, CircuitPython (with metrics.py); CPython too (never called there).
 """
-from .values import _gc
+from ._format import GC
 
 
 def place(m, key, child):
@@ -16,7 +16,7 @@ def place(m, key, child):
     last = m._order[-1]
     f = m._fill
     if f >= len(last):
-        _gc()  # long-lived: see _gc
+        GC()  # long-lived: see values.py
         last = [None] * min(len(last) * 2, 64)
         m._order.append(last)
         f = 0

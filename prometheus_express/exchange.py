@@ -38,6 +38,12 @@ class Exchange:
         conn.buf = conn.gen = conn.out = None
         conn.begun = False
 
+    def _failed(self, conn, e):
+        """A send or recv on conn raised e: dropped (counted by kind), unless it would block."""
+        kind = err_kind(e)
+        if kind != 'again':
+            self._drop(conn, kind)
+
     def _readable(self, conn):
         try:
             n = recv_some(conn.sock, conn.inb)
@@ -46,9 +52,7 @@ class Exchange:
             self._oom(conn)
             return
         except Exception as e:
-            kind = err_kind(e)
-            if kind != 'again':
-                self._drop(conn, kind)
+            self._failed(conn, e)
             return
         if n == 0:
             self._drop(conn)  # the peer closed

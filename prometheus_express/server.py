@@ -103,10 +103,6 @@ class MetricsServer(Listening, Exchange, Answering):
         if self._sm is not None:
             self._sm.inc(key)
 
-    @property
-    def _listener(self):
-        return self._ls[0] if self._ls else None
-
     def _buffer(self):
         """The first answer buffer. A heap that has no contiguous room for one of `chunk`
         bytes (series made first fragment it) gets a smaller one: more sends, same pages."""

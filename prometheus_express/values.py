@@ -17,11 +17,10 @@ if not CPYTHON:
     except ImportError:
         pass
 _TC = 'f' if float('16777217') == 16777216.0 else 'd'
-# Boards collect garbage before each long-lived block a burst of new children needs (a slot
-# array every 16 floats, an order list every 8 to 32 children): the block then lands low,
-# where that garbage was, instead of above it with the garbage becoming holes beneath
+# Boards collect garbage (GC) before each long-lived block a burst of new children needs (a
+# slot array every 16 floats, an order list every 8 to 32 children): the block then lands
+# low, where that garbage was, instead of above it with the garbage becoming holes beneath
 # (bench/board.py: series served in 96 KB went from 350-400 to 500 this way).
-_gc = GC
 
 
 def value(c):
@@ -48,7 +47,7 @@ def _put(m, x):
         else:
             i = p._nslot
             if not i & 15:
-                _gc()  # long-lived: let it take the room the garbage of the last children had
+                GC()  # long-lived: let it take the room the garbage of the last children had
                 p._vals.append(_slots(_TC, [0] * 16))
             p._nslot = i + 1
         m._i = i

@@ -42,6 +42,8 @@ EXTENSIONS = {
                  '_pollers': 'sockets select.poll() cannot take'},
     'remote_write': {'metric_samples': 'samples of our metrics', 'remote_file': 'the file buffer'},
     'board': {'process': "CPython's process collectors"},
+    'dropin': dict.fromkeys(('wsgi', 'asgi', 'textfile', 'push', 'urllib_handlers', 'server'),
+                            "CPython's web, push and textfile names, at first use"),
 }
 
 

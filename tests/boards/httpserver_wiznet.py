@@ -10,7 +10,7 @@ from prometheus_express import CollectorRegistry, Gauge
 from prometheus_express.httpserver_metrics import add_metrics
 from adafruit_httpserver import Response, Server
 
-from wiznet_chip import chip_and_pool  # noqa: E402
+from wiznet_chip import chip_and_pool, command  # noqa: E402
 
 HOST_PORT, CONTROL, SERIES = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 chip, eth, pool = chip_and_pool({80: HOST_PORT})
@@ -42,13 +42,8 @@ while True:
     except Exception as e:  # (its poll raises what a client did)
         print('poll', repr(e))
     n += 1
-    if n % 50 == 0:
-        try:
-            with open(CONTROL) as f:
-                if f.read().strip() == 'stop':
-                    break
-        except OSError:
-            pass
+    if n % 50 == 0 and command(CONTROL) == 'stop':
+        break
 server.stop()
 chip.close()
 print('STOPPED')

@@ -9,7 +9,7 @@ import time
 
 import feather_m4_wiznet5500 as example
 
-from wiznet_chip import chip_and_pool, table  # noqa: E402
+from wiznet_chip import chip_and_pool, command, table  # noqa: E402
 
 HOST_PORT, CONTROL, GATEWAY, RECEIVER = (int(sys.argv[1]), sys.argv[2], int(sys.argv[3]),
                                          int(sys.argv[4]))
@@ -31,13 +31,8 @@ n = 0
 while True:
     example.loop_once(state)
     n += 1
-    if n % 10 == 0:
-        try:
-            with open(CONTROL) as f:
-                if f.read().strip() == 'stop':
-                    break
-        except OSError:
-            pass
+    if n % 10 == 0 and command(CONTROL) == 'stop':
+        break
 state['server'].close()
 del state['server']
 import gc  # noqa: E402

@@ -17,7 +17,7 @@ from prometheus_express._sockets import Net
 from prometheus_express.server import MetricsServer
 
 from adafruit_ticks import ticks_diff, ticks_ms  # noqa: E402
-from wiznet_chip import chip_and_pool, table  # noqa: E402
+from wiznet_chip import chip_and_pool, command, table  # noqa: E402
 
 HOST_PORT = int(sys.argv[1])
 CONTROL = sys.argv[2]
@@ -51,11 +51,7 @@ while True:
     polls += 1
     if ticks_diff(ticks_ms(), last) > 500:
         last = ticks_ms()
-        try:
-            with open(CONTROL) as f:
-                cmd = f.read().strip()
-        except OSError:
-            cmd = ''
+        cmd = command(CONTROL)
         if cmd == 'stop':
             break
         if cmd.startswith('link '):
