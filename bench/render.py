@@ -5,11 +5,14 @@
 Peers, measured in the same run: prometheus_client.generate_latest, and prometheus-express
 0.0.4's registry.render() joined and encoded (run in a subprocess from
 .venv/old-prometheus-express, since it has our import name). Values change between renders
-(untimed); each figure is the best of --repeat renders. Ratios are what to quote.
+(untimed) to random floats (repr of up to 17 digits, as a sensor's readings; seeded, the
+same for every library); each figure is the best of --repeat renders. Ratios are what to
+quote.
 """
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 import time
@@ -26,8 +29,9 @@ def build(lib, n):
         keys = [('s%d' % i, 'b%d' % (i % 7)) for i in range(n)]
 
         def update(k):
-            for i, key in enumerate(keys):
-                g.labels(*key).set(i + k)
+            rnd = random.Random(k)
+            for key in keys:
+                g.labels(*key).set(rnd.random() * 100)
         return update, lambda: '\n'.join(r.render()).encode('utf-8')
     if lib == 'client':
         import prometheus_client as pe
@@ -41,8 +45,9 @@ def build(lib, n):
     kids = [g.labels('s%d' % i, 'b%d' % (i % 7)) for i in range(n)]
 
     def update(k):
-        for i, c in enumerate(kids):
-            c.set(i + k + 0.5)
+        rnd = random.Random(k)
+        for c in kids:
+            c.set(rnd.random() * 100)
     return update, lambda: render(r)
 
 

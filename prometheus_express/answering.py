@@ -41,9 +41,8 @@ class Answering:
         conn.keep = False
         conn.status = 503
         conn.out = memoryview(OOM)
-        if conn.state != ANSWER:
-            conn.state = ANSWER
-            self._poller.modify(conn.sock, POLLOUT)
+        conn.state = ANSWER
+        self._waits_out(conn)
 
     def _begin(self, conn):
         if not self._pool and self._made >= self.answers:
@@ -91,9 +90,17 @@ class Answering:
         return True
 
     def sending(self, conn):
+        """Send conn's answer: what the socket takes now, the rest when the poller says it
+        can take more (most answers go out at once and the poller is never asked)."""
         conn.state = ANSWER
-        self._poller.modify(conn.sock, POLLOUT)
         self._pump(conn, ticks(), 0)
+        if conn.state == ANSWER and id(conn.sock) in self._conns:
+            self._waits_out(conn)
+
+    def _waits_out(self, conn):
+        if not conn.wout:
+            conn.wout = True
+            self._poller.modify(conn.sock, POLLOUT)
 
     def _pump(self, conn, start, budget):
         """Send what the socket takes; render more chunks while budget seconds since start
@@ -148,7 +155,9 @@ class Answering:
         conn.t0 = ticks()
         if conn.keep:
             conn.state = READ
-            self._poller.modify(conn.sock, POLLIN)
+            if conn.wout:
+                conn.wout = False
+                self._poller.modify(conn.sock, POLLIN)
             self._request(conn)  # a pipelined request may be waiting already
         elif conn.status:
             self._drop(conn)

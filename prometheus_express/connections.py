@@ -36,6 +36,7 @@ class Conn:
         self.keep = False
         self.status = 0
         self.moved = 0          # when its answer last got bytes out
+        self.wout = False       # the poller tells when its socket can take more
 
 
 def make_room(server, sock):
@@ -101,6 +102,7 @@ def linger(server, conn):
         conn.sock.shutdown(1)  # SHUT_WR (CPython): the client sees the end of the answer
     except Exception:
         pass
+    conn.wout = False
     server._poller.modify(conn.sock, POLLIN)
 
 

@@ -1,26 +1,35 @@
 """Our metrics' lines on CPython, where RAM is plenty (boards never load this): each key's
 `{labels} ` text is made once and kept (a pure function of the key, so a kept one is never
-wrong), and lines are written as str pieces joined once.
+wrong), lines are written as str pieces joined once, and a Counter's or Gauge's whole text is
+kept and written again while nothing it was written from changed (cached_rows).
 
-Imported on: CPython only (metrics.py's render loop there).
+Imported on: CPython only (the render loop and the page cache there).
 """
-from ._format import fmt
+from itertools import repeat
+from operator import is_
+
+from ._format import CREATED, fmt
+
+
+def _label_text(m, k):
+    """The `{labels} ` text of m's child for key k, made once (m._labs keeps it)."""
+    labs = m._labs
+    if labs is None:
+        labs = m._labs = {}
+    lab = labs.get(k)
+    if lab is None:
+        t = m._lt
+        esc = m._esc
+        e = esc.get(k, k) if esc else k
+        lab = labs[k] = t[0] % (e if t[2] else tuple([e[j] for j in t[1]]))
+    return lab
 
 
 def cpython_rows(self, w, name, created, t, fn, o, lim):
     """MetricWrapperBase._rows on CPython."""
-    labs = self._labs
-    if labs is None:
-        labs = self._labs = {}
-    esc = self._esc
-    f = t[0]
     for chunk in self._chunks():
         for i in range(0, len(chunk), 2):
-            k = chunk[i]
-            lab = labs.get(k)
-            if lab is None:
-                e = esc.get(k, k) if esc else k
-                lab = labs[k] = f % (e if t[2] else tuple([e[j] for j in t[1]]))
+            lab = _label_text(self, chunk[i])
             c = chunk[i + 1]
             w(name)
             w(lab)
@@ -33,3 +42,86 @@ def cpython_rows(self, w, name, created, t, fn, o, lim):
                 w('\n')
             if len(o) >= lim:
                 yield
+
+
+# A family of more children than this is written as it is sent, a buffer at a time, as on
+# boards (its text would hold the loop for one render and take one large string).
+CACHED_CHILDREN = 10000
+
+
+def kept_text(c, ns, om, head):
+    """A Counter's or Gauge's text as page.metric_rows writes it (header, lines, `_created`
+    lines), kept with what it was written from: its children and their values, compared by
+    identity (a value set again is a new object, and -0.0 is not 0.0). While they are the
+    same objects the kept text is returned again (a scrape of an unchanged page renders
+    nothing); when some changed, only their lines are written again. None for what is
+    written as on boards, a buffer at a time (page.metric_rows): functions (set_function),
+    the other types, families of more than CACHED_CHILDREN. head(w, c, ns, kind) writes a
+    header as metric_rows does."""
+    if c._type not in ('counter', 'gauge') or c._fn is not None or c._fns:
+        return None
+    chunks = c._chunks()  # (as every listing of the children: an expiring metric sweeps)
+    items = chunks[0]  # [key, child, key, child, ...]
+    if len(chunks) != 1 or len(items) > 2 * CACHED_CHILDREN:
+        return None
+    kids = items[1::2]
+    vals = [k._v for k in kids]
+    made = [k._c for k in kids] if c._has_created else vals
+    key = (ns, om, CREATED[0])
+    kept = c._pc
+    if kept is not None and kept[0] != key:
+        kept = None  # another format's: nothing of it fits
+    if kept is not None and kept[1] == items:
+        if all(map(is_, kept[2], vals)) and all(map(is_, kept[3], made)):
+            return kept[4]
+    else:
+        kept = kept and kept[:6]  # (the heads still fit; the lines are of other children)
+    c._pc = kept = _text(c, ns, om, items, vals, made, head, key, kept)
+    return kept[4]
+
+
+def _text(c, ns, om, items, vals, made, head, key, kept):
+    """(key, items, vals, made, text, heads, lines, created lines, their line starts): c's
+    text; a line whose value is the very one kept's line was written from is kept's line."""
+    if kept is None:
+        heads = []
+        for kind in (2 if om else 0, 1):
+            a = []
+            if kind != 1 or not om and CREATED[0] and c._has_created:
+                head(a.append, c, ns, kind)
+            heads.append(''.join(a))
+    else:
+        heads = kept[5]
+    if kept is not None and len(kept) > 6:  # the same children: their lines may be kept
+        was, old, made_was, old_made, starts = kept[2], kept[6], kept[3], kept[7], kept[8]
+    else:
+        was = old = made_was = old_made = repeat(_NOTHING)
+        name = ns + c._ename
+        keys = items[0::2]
+        starts = (_starts(c, name + '_total' if c._type == 'counter' else name, keys),
+                  _starts(c, name + '_created', keys) if c._has_created and CREATED[0] else ())
+    lines = _lines(starts[0], vals, was, old)
+    made_lines = _lines(starts[1], made, made_was, old_made)
+    if om and made_lines:  # OpenMetrics: each `_created` line after its `_total`
+        text = heads[0] + ''.join([x for pair in zip(lines, made_lines) for x in pair])
+    else:
+        text = heads[0] + ''.join(lines)
+        if heads[1] and made_lines:  # (no `_created` header without a line under it)
+            text += heads[1] + ''.join(made_lines)
+    return key, items, vals, made, text, heads, lines, made_lines, starts
+
+
+_NOTHING = object()
+
+
+def _starts(c, name, keys):
+    """`name{labels} ` of each child's line."""
+    return [name + _label_text(c, k) for k in keys]
+
+
+def _lines(starts, vals, was, old):
+    """Each child's line, taken from old where its value is the one it was written from
+    (was). (A float's text as fmt writes it, inline: the common case.)"""
+    return [o if v is w else p + (repr(v) if type(v) is float and -1000000.0 < v < 1000000.0
+                                  else fmt(v)) + '\n'
+            for p, v, w, o in zip(starts, vals, was, old)]

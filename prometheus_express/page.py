@@ -11,7 +11,10 @@ Metric families from custom collectors, target_info and ?name[]= views are writt
 familytext.py, loaded when a page has one. The whole page at once (generate_latest & co.) is
 in exposition.py.
 """
-from ._format import CREATED, Collector, escape_name, header
+from ._format import CPYTHON, CREATED, Collector, escape_name, header
+
+if CPYTHON:  # unchanged metrics' text kept and written again (cpython_rows.py)
+    from .cpython_rows import kept_text as _kept
 
 CONTENT_TYPE_PLAIN_0_0_4 = 'text/plain; version=0.0.4; charset=utf-8'
 CONTENT_TYPE_PLAIN_1_0_0 = 'text/plain; version=1.0.0; charset=utf-8'
@@ -95,7 +98,11 @@ def page(registry, w, om, o=(), lim=1, esc=None):
         target_info(registry, w, ns, om, esc)
     for c in registry.collectors() if hasattr(registry, 'collectors') else (registry,):
         if isinstance(c, Collector) and plain(c, esc, om):
-            yield from metric_rows(c, w, ns, om, o, lim)
+            text = _kept(c, ns, om, _head) if CPYTHON else None
+            if text is None:
+                yield from metric_rows(c, w, ns, om, o, lim)
+            else:
+                w(text)
         else:
             from .familytext import write  # extension: families' lines
             for m in c.collect():

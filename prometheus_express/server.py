@@ -164,6 +164,12 @@ class MetricsServer(Listening, Exchange, Answering):
         self._stopped = True
 
 
+if CPYTHON:  # the common request answered at once (cpython_serving.py)
+    from .cpython_serving import readable as _readable
+    MetricsServer._readable = _readable
+    MetricsServer._quick = None  # (request bytes, answer head, ...) of the common request
+    del _readable
+
 _TLS = ('certfile', 'keyfile', 'client_cafile', 'client_capath', 'protocol',
         'client_auth_required')
 

@@ -332,7 +332,8 @@ class StreamTest(NoCreated):
         from prometheus_express.exposition import write_text
         pieces = []
         write_text(self.r, pieces.append)
-        self.assertTrue(max([len(p) for p in pieces]) < 40)
+        if not CPYTHON:  # (CPython writes a metric's kept text as one piece: cpython_rows)
+            self.assertTrue(max([len(p) for p in pieces]) < 40)
         # str pieces, or bytes prepared once on boards
         page = b''.join([p if isinstance(p, bytes) else p.encode('utf-8') for p in pieces])
         self.assertEqual(page, generate_latest(self.r))

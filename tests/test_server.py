@@ -172,6 +172,90 @@ class Basics(Live):
             MetricsServer(self.port, '127.0.0.1', self.r)
 
 
+class CommonRequest(Live):
+    """The same request again and again (a scraper's), answered at once on CPython
+    (cpython_serving.py): each answer whole and of the page as it is then, whatever comes
+    between (a change, another request, a half or pipelined one, a client that reads late)."""
+    GET = b'GET /metrics HTTP/1.1\r\nHost: t\r\nUser-Agent: scraper\r\n\r\n'
+
+    def page(self, sock):
+        r = self.raw(self.GET, sock=sock)
+        self.assertEqual(r[0], 200)
+        self.assertEqual(r[1]['connection'], 'keep-alive')
+        self.assertEqual(int(r[1]['content-length']), len(r[2]))
+        return r[2].decode()
+
+    def value(self, body, name):
+        fams = {f.name: f for f in text_parser.text_string_to_metric_families(body)}
+        return {tuple(sorted(s.labels.items())): s.value for s in fams[name].samples
+                if s.name == name + '_total' or s.name == name}
+
+    def test_every_answer_is_the_page_as_it_is_then(self):
+        g = pe.Gauge('level', 'Level.', ['tank'], registry=self.r)
+        s = socket.create_connection(('127.0.0.1', self.port), timeout=3)
+        for i in range(30):
+            g.labels('a').set(i * 0.5)
+            if i == 10:
+                g.labels('b').set(-0.0)
+            if i == 20:
+                g.remove('b')
+            body = self.page(s)
+            want = {(('tank', 'a'),): i * 0.5}
+            if 10 <= i < 20:
+                want[(('tank', 'b'),)] = 0.0
+                self.assertIn('level{tank="b"} -0.0\n', body)
+            self.assertEqual(self.value(body, 'level'), want)
+            # the exporter's own count: the answers before this one
+            self.assertEqual(self.value(body, 'exporter_http_requests').get((('code', '200'),), 0), i)
+        s.close()
+
+    def test_other_requests_between(self):
+        s = socket.create_connection(('127.0.0.1', self.port), timeout=3)
+        self.page(s)
+        om = self.raw(b'GET /metrics HTTP/1.1\r\nHost: t\r\nAccept: application/openmetrics-text\r\n\r\n',
+                      sock=s)
+        self.assertTrue(om[1]['content-type'].startswith('application/openmetrics-text'))
+        self.assertTrue(om[2].endswith(b'# EOF\n'))
+        self.assertEqual(self.raw(b'GET /nope HTTP/1.1\r\nHost: t\r\n\r\n', sock=s)[0], 404)
+        s.sendall(self.GET[:20])  # half of it, then the rest
+        time.sleep(0.05)
+        self.assertIn('temperature_celsius{sensor="bme680"} 21.5', self.page_rest(s, self.GET[20:]))
+        s.sendall(self.GET + self.GET)  # two in one read: two answers
+        out = b''
+        deadline = time.time() + 3
+        while out.count(b'# HELP exporter_http_errors_total') < 2 and time.time() < deadline:
+            out += s.recv(65536)
+        self.assertEqual(out.count(b'HTTP/1.1 200 OK'), 2)
+        self.assertEqual(out.count(b'temperature_celsius{sensor="bme680"} 21.5\n'), 2)
+        self.assertIn('temperature_celsius', self.page(s))
+        s.close()
+
+    def page_rest(self, sock, rest):
+        r = self.raw(rest, sock=sock)
+        self.assertEqual(r[0], 200)
+        return r[2].decode()
+
+    def test_a_page_the_socket_takes_in_parts(self):
+        g = pe.Gauge('many', 'Many series.', ['i'], registry=self.r)
+        for i in range(5000):
+            g.labels(str(i)).set(i)
+        for ls in self.server._ls:  # (accepted sockets inherit it on Linux)
+            ls.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # the server's send is cut
+        s.settimeout(3)
+        s.connect(('127.0.0.1', self.port))
+        for _ in range(3):
+            s.sendall(self.GET)
+            time.sleep(0.3)  # reads nothing for a while: the rest waits in the connection
+            with urllib.request.urlopen(self.url()) as resp:  # others go on meanwhile
+                self.assertEqual(resp.status, 200)
+            body = self.page_rest(s, b'')
+            self.assertEqual(body.count('\nmany{'), 5000)
+            self.assertIn('many{i="4999"} 4999.0\n', body)
+        s.close()
+
+
 class Streamed(Basics):
     """The board's chunked streaming writer, on real sockets."""
     stream = True

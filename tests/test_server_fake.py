@@ -253,7 +253,10 @@ class Streamed(Failures):
             g.labels(str(i)).set(i)
         c, resp = self.ask(send_max=700)
         self.assertEqual(resp[0], 200)
-        self.assertEqual(resp[1]['transfer-encoding'], 'chunked')
+        if CPYTHON:  # a Gauge's kept text is one piece there (cpython_rows): it has a length
+            self.assertEqual(int(resp[1]['content-length']), len(resp[2]))
+        else:
+            self.assertEqual(resp[1]['transfer-encoding'], 'chunked')
         self.assertTrue(b'many{i="299"} 299.0\n' in resp[2])
         self.assertEqual(resp[2].count(b'\nmany{'), 300)
 
