@@ -112,11 +112,19 @@ else:
     router = Router([('GET', '/metrics', r.handler)])
     server = start_http_server(PORT, '127.0.0.1', timeout=0.05)
 
+    try:  # SURVIVE=1 (bench/serve.py --board): its loop survives what it raises, as the
+        SURVIVE = __import__('os').getenv('SURVIVE') == '1'  # CPython serve bench's does
+    except (ImportError, AttributeError):
+        SURVIVE = False
+
     def serve_once():
         try:
             server.accept(router)
         except OSError:
             pass  # its accept() times out when nobody comes
+        except Exception:
+            if not SURVIVE:
+                raise
 
 if len(sys.argv) > 5:
     say('FROM', sys.modules['prometheus_express.metrics'].__file__)

@@ -57,32 +57,40 @@ def kept_text(c, ns, om, head):
     nothing); when some changed, only their lines are written again. None for what is
     written as on boards, a buffer at a time (page.metric_rows): functions (set_function),
     the other types, families of more than CACHED_CHILDREN. head(w, c, ns, kind) writes a
-    header as metric_rows does."""
+    header as metric_rows does.
+
+    c._pc, what is kept: (format, keys, children, values, created, text, headers, lines,
+    `_created` lines, line starts); the last four only while the children are the same."""
     if c._type not in ('counter', 'gauge') or c._fn is not None or c._fns:
         return None
-    chunks = c._chunks()  # (as every listing of the children: an expiring metric sweeps)
-    items = chunks[0]  # [key, child, key, child, ...]
-    if len(chunks) != 1 or len(items) > 2 * CACHED_CHILDREN:
-        return None
-    kids = items[1::2]
+    if c._kids is None:
+        keys, kids = [()], [c]
+    else:
+        if c._exp is not None:
+            c._chunks()  # (an expiring metric's listing sweeps its silent children first)
+        with c._klock:
+            d = c._kids[0]
+            keys, kids = list(d), list(d.values())
+        if len(keys) > CACHED_CHILDREN:
+            return None
     vals = [k._v for k in kids]
     made = [k._c for k in kids] if c._has_created else vals
-    key = (ns, om, CREATED[0])
+    fmt_key = (ns, om, CREATED[0])
     kept = c._pc
-    if kept is not None and kept[0] != key:
+    if kept is not None and kept[0] != fmt_key:
         kept = None  # another format's: nothing of it fits
-    if kept is not None and kept[1] == items:
-        if all(map(is_, kept[2], vals)) and all(map(is_, kept[3], made)):
-            return kept[4]
-    else:
-        kept = kept and kept[:6]  # (the heads still fit; the lines are of other children)
-    c._pc = kept = _text(c, ns, om, items, vals, made, head, key, kept)
-    return kept[4]
+    if kept is not None and kept[2] == kids and kept[1] == keys:
+        if all(map(is_, kept[3], vals)) and all(map(is_, kept[4], made)):
+            return kept[5]
+    elif kept is not None:
+        kept = kept[:7]  # (its headers still fit; its lines are of other children)
+    c._pc = kept = _text(c, ns, om, keys, kids, vals, made, head, fmt_key, kept)
+    return kept[5]
 
 
-def _text(c, ns, om, items, vals, made, head, key, kept):
-    """(key, items, vals, made, text, heads, lines, created lines, their line starts): c's
-    text; a line whose value is the very one kept's line was written from is kept's line."""
+def _text(c, ns, om, keys, kids, vals, made, head, fmt_key, kept):
+    """What kept_text keeps: c's text, a line whose value is the very one kept's line was
+    written from being kept's line."""
     if kept is None:
         heads = []
         for kind in (2 if om else 0, 1):
@@ -91,13 +99,12 @@ def _text(c, ns, om, items, vals, made, head, key, kept):
                 head(a.append, c, ns, kind)
             heads.append(''.join(a))
     else:
-        heads = kept[5]
-    if kept is not None and len(kept) > 6:  # the same children: their lines may be kept
-        was, old, made_was, old_made, starts = kept[2], kept[6], kept[3], kept[7], kept[8]
+        heads = kept[6]
+    if kept is not None and len(kept) > 7:  # the same children: their lines may be kept
+        was, made_was, old, old_made, starts = kept[3], kept[4], kept[7], kept[8], kept[9]
     else:
         was = old = made_was = old_made = repeat(_NOTHING)
         name = ns + c._ename
-        keys = items[0::2]
         starts = (_starts(c, name + '_total' if c._type == 'counter' else name, keys),
                   _starts(c, name + '_created', keys) if c._has_created and CREATED[0] else ())
     lines = _lines(starts[0], vals, was, old)
@@ -108,7 +115,7 @@ def _text(c, ns, om, items, vals, made, head, key, kept):
         text = heads[0] + ''.join(lines)
         if heads[1] and made_lines:  # (no `_created` header without a line under it)
             text += heads[1] + ''.join(made_lines)
-    return key, items, vals, made, text, heads, lines, made_lines, starts
+    return fmt_key, keys, kids, vals, made, text, heads, lines, made_lines, starts
 
 
 _NOTHING = object()

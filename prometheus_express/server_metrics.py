@@ -15,6 +15,7 @@ class ServerMetrics:
                                 ['code'], registry=None)
         self.errors = Counter('exporter_http_errors', 'Socket and handler failures, by kind.',
                               ['kind'], registry=None)
+        self._kids = {}  # key -> its child
         for m in (self.requests, self.errors):
             try:
                 registry.register(m)
@@ -23,7 +24,8 @@ class ServerMetrics:
 
     def inc(self, key):
         """One more answer with status key (an int), or failure of kind key (a str)."""
-        if key.__class__ is int:
-            self.requests.labels(str(key)).inc()
-        else:
-            self.errors.labels(key).inc()
+        c = self._kids.get(key)
+        if c is None:
+            c = self._kids[key] = (self.requests.labels(str(key)) if key.__class__ is int
+                                   else self.errors.labels(key))
+        c.inc()
