@@ -222,5 +222,112 @@ class AdafruitHTTPServer(unittest.TestCase, Scraped):
                 p.wait()
 
 
+class _Fake:
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
+
+class _ADC:
+    """A soil probe on an ADC pin: read_u16() gives .value (an exception instance raises)."""
+    value = 32768
+
+    def read_u16(self):
+        if isinstance(self.value, Exception):
+            raise self.value
+        return self.value
+
+
+class FrameworkExamples(unittest.TestCase):
+    """examples/picow_microdot_greenhouse.py and examples/feather_httpserver_metrics.py with
+    the real frameworks on CPython (the board's hardware modules faked, its network real)."""
+
+    def setUp(self):
+        try:
+            import adafruit_httpserver  # noqa: F401
+            import microdot  # noqa: F401
+        except ImportError:
+            if REQUIRED:
+                raise
+            self.skipTest('microdot or adafruit_httpserver is not installed (.ci/run does)')
+        self.saved = {k: sys.modules.get(k) for k in ('machine', 'network')}
+        sys.modules['machine'] = _Fake(ADC=lambda pin: _ADC())
+        sys.modules['network'] = _Fake()
+        sys.path.insert(0, os.path.join(ROOT, 'examples'))
+
+    def tearDown(self):
+        sys.path.remove(os.path.join(ROOT, 'examples'))
+        for k, v in self.saved.items():
+            if v is None:
+                sys.modules.pop(k, None)
+            else:
+                sys.modules[k] = v
+
+    def test_microdot_greenhouse(self):
+        import asyncio
+        from prometheus_client import parser
+        import picow_microdot_greenhouse as ex
+        adc = _ADC()
+        state = ex.setup(adc=adc)
+        ex.read_once(state)
+        port = free_port()
+        loop = asyncio.new_event_loop()
+        t = threading.Thread(target=loop.run_until_complete,
+                             args=(ex.main_async(state, '127.0.0.1', port),), daemon=True)
+        t.start()
+        try:
+            url = 'http://127.0.0.1:%d' % port
+            wait_for(lambda: get(url + '/')[0] == 200)
+            self.assertEqual(get(url + '/')[2], b'soil moisture, bed north: %r' % (32768 / 65535))
+            fams = {f.name: f for f in parser.text_string_to_metric_families(
+                get(url + '/metrics')[2].decode())}
+            self.assertEqual(fams['soil_moisture_ratio'].samples[0].value, 32768 / 65535)
+            adc.value = OSError('I2C bus error')  # the probe fails: its series goes
+            ex.read_once(state)
+            body = get(url + '/metrics')[2].decode()
+            self.assertNotIn('soil_moisture_ratio{', body)
+            self.assertIn('sensor_read_errors_total{bed="north"} 1.0\n', body)
+            adc.value = 65535  # shorted: the example's own check
+            ex.read_once(state)
+            self.assertIn('sensor_read_errors_total{bed="north"} 2.0\n',
+                          get(url + '/metrics')[2].decode())
+            adc.value = 16384  # back
+            ex.read_once(state)
+            self.assertIn('soil_moisture_ratio{bed="north"} %r\n' % (16384 / 65535),
+                          get(url + '/metrics')[2].decode())
+        finally:
+            state['app'].shutdown()
+            t.join(5)
+
+    def test_feather_httpserver(self):
+        import feather_httpserver_metrics as ex
+        sensor = _Fake(temperature=21.25)
+        state = ex.setup(socket, sensor=sensor)
+        port = free_port()
+        state['server'].start('127.0.0.1', port)
+        stop = []
+
+        def loop():
+            while not stop:
+                ex.loop_once(state, every_s=0.05)
+                time.sleep(0.001)
+        t = threading.Thread(target=loop, daemon=True)
+        t.start()
+        try:
+            url = 'http://127.0.0.1:%d' % port
+            self.assertEqual(get(url + '/')[2], b'greenhouse board')
+            wait_for(lambda: b'temperature_celsius{sensor="sht40"} 21.25\n' in
+                     get(url + '/metrics')[2])
+            del sensor.temperature  # the sensor vanishes: counted, still serving
+            sensor.__class__ = type('Gone', (), {'temperature': property(
+                lambda s: (_ for _ in ()).throw(OSError(5)))})
+            wait_for(lambda: b'sensor_read_errors_total{sensor="sht40"}' in
+                     get(url + '/metrics')[2])
+            self.assertEqual(get(url + '/')[2], b'greenhouse board')
+        finally:
+            stop.append(1)
+            t.join(5)
+            state['server'].stop()
+
+
 if __name__ == '__main__':
     unittest.main()
