@@ -1,14 +1,17 @@
 # adafruit_httpserver (PyPI 4.8.2) serving its own page and our /metrics through the WIZnet
-# driver's socketpool on the emulated W5500 (../shared/tools/w5500), on CPython (on
-# circuitpython-board adafruit_httpserver cannot run: that unix port lacks time.monotonic_ns,
-# traceback and re's match.groups(), which CircuitPython firmware has):
+# driver's socketpool on the emulated W5500 (../shared/tools/w5500), on CPython and on
+# circuitpython-board (there with cp_firmware.py: time.monotonic_ns, traceback and re's
+# match.groups(), which CircuitPython firmware has and that unix port lacks):
 #   httpserver_wiznet.py HOST_PORT CONTROL SERIES
 # Prints READY; serves until CONTROL says 'stop'.
 import sys
 
 from prometheus_express import CollectorRegistry, Gauge
 from prometheus_express.httpserver_metrics import add_metrics
-from adafruit_httpserver import Response, Server
+
+if sys.implementation.name == 'circuitpython':
+    import cp_firmware  # noqa: F401 (what the firmware has and the unix port lacks)
+from adafruit_httpserver import Response, Server  # noqa: E402
 
 from wiznet_chip import chip_and_pool, command  # noqa: E402
 
