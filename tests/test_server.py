@@ -230,6 +230,20 @@ class CommonRequest(Live):
         self.assertIn('temperature_celsius', self.page(s))
         s.close()
 
+    def test_gzip_again_and_again(self):
+        ask = b'GET /metrics HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\n'
+        s = socket.create_connection(('127.0.0.1', self.port), timeout=3)
+        for i in range(5):
+            r = self.raw(ask, sock=s)
+            self.assertEqual((r[0], r[1]['content-encoding'], r[1]['vary']),
+                             (200, 'gzip', 'Accept-Encoding'))
+            self.assertEqual(int(r[1]['content-length']), len(r[2]))
+            body = gzip.decompress(r[2]).decode()
+            self.assertIn('temperature_celsius{sensor="bme680"} 21.5\n', body)
+            if i:  # (the count of the answers before this one)
+                self.assertIn('exporter_http_requests_total{code="200"} %d.0\n' % i, body)
+        s.close()
+
     def page_rest(self, sock, rest):
         r = self.raw(rest, sock=sock)
         self.assertEqual(r[0], 200)
