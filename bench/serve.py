@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/serve.py [--sizes 10,1000] [--conns 1,16,64] [--seconds 5]
     .venv/bin/python bench/serve.py --demo 60     # wrk at 64 connections against the demo
-    .venv/bin/python bench/serve.py --board --sizes 10,100   # on micropython-board, vs 0.0.4
+    (on micropython-board against 0.0.4: bench/board_serve.py)
 
 --demo S: the demo exporter (python -m prometheus_express) under wrk -t2 -c64 for S seconds;
 prints requests/second, p99, socket errors and non-2xx answers, then checks that the demo
@@ -24,7 +24,6 @@ import select
 import socket
 import subprocess
 import sys
-import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -208,41 +207,8 @@ def demo(seconds):
     return 0 if alive and not errors and p.returncode == 0 else 1
 
 
-def board(sizes, seconds, heap='96k'):
-    """Ours and 0.0.4 (its bind patched, bench/board.py) on micropython-board with a board's
-    heap, serving N labelled series (bench/board_exporter.py), under wrk; ratios ours/0.0.4."""
-    import shutil
-    from board import Exporter, old_copy
-    old = old_copy()
-    os.environ['SURVIVE'] = '1'  # 0.0.4's loop dies on a request it cannot parse: kept alive
-    print('| micropython-board, %s heap: series | conns | ours req/s | 0.0.4 req/s | ours vs '
-          '0.0.4 | errors ours / 0.0.4 |' % heap)
-    print('|---:|---:|---:|---:|---:|---:|')
-    try:
-        for n in sizes:
-            for conns in (1, 4):
-                got = []
-                for lib, libdir in (('ours', ROOT), ('old', old)):
-                    e = Exporter('micropython-board', libdir, lib, 'series', n, heap)
-                    # (0.0.4 prints every connection: its output is read, or it stops)
-                    threading.Thread(target=e.p.stdout.read, daemon=True).start()
-                    try:
-                        got.append(wrk(e.port, conns, seconds) if e.ready else (0, 0, -1))
-                    finally:
-                        e.stop()
-                print('| %d | %d | %.0f | %.0f | %s | %d / %d |' % (
-                    n, conns, got[0][0], got[1][0],
-                    '%.1fx' % (got[0][0] / got[1][0]) if got[1][0] else 'n/a', got[0][2],
-                    got[1][2]))
-                sys.stdout.flush()
-    finally:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--board', action='store_true',
-                    help='ours and 0.0.4 on micropython-board (96 KB heap) instead')
     ap.add_argument('--serve', nargs=3)
     ap.add_argument('--demo', type=int, help='seconds of wrk against the demo exporter')
     ap.add_argument('--sizes', default='10,1000')
@@ -254,9 +220,6 @@ def main():
         sys.exit(demo(a.demo))
     if a.serve:
         serve(a.serve[0], int(a.serve[1]), int(a.serve[2]))
-        return
-    if a.board:
-        board([int(x) for x in a.sizes.split(',')], a.seconds)
         return
     kinds = [k for k in a.kinds.split(',') if k != 'old' or os.path.isdir(OLD)]
     print('| series | conns | server | req/s | p99 ms | errors | peak RSS MB | ours vs it |')
