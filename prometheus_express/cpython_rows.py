@@ -66,8 +66,8 @@ def kept_text(c, ns, om, head):
     if c._kids is None:
         keys, kids = [()], [c]
     else:
-        if c._exp is not None:
-            c._chunks()  # (an expiring metric's listing sweeps its silent children first)
+        if '_exp' in c.__dict__:  # (expire=: its listing sweeps its silent children first;
+            c._chunks()           # staleness.py, which programs without it never load)
         with c._klock:
             d = c._kids[0]
             keys, kids = list(d), list(d.values())

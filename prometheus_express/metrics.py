@@ -47,7 +47,6 @@ class MetricWrapperBase(Collector):
     _vals = None      # boards: the float slots of a metric's children
     _labs = None      # CPython: {key: its `{labels} ` text}
     _pc = None        # CPython: its text as last written, and from what (cpython_rows.py)
-    _exp = None       # expire= seconds (staleness.py)
     _nslot = 0
     _dead = 0         # boards: removed children still in the order lists
     _unit = ''
