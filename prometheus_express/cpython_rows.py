@@ -1,9 +1,9 @@
 """Our metrics' lines on CPython, where RAM is plenty (boards never load this): each key's
 `{labels} ` text is made once and kept (a pure function of the key, so a kept one is never
 wrong), lines are written as str pieces joined once, and a Counter's or Gauge's whole text is
-kept and written again while nothing it was written from changed (cached_rows).
+kept and written again while nothing it was written from changed (kept_text).
 
-Imported on: CPython only (the render loop and the page cache there).
+Imported on: CPython only (the render loop and the kept text there).
 """
 from itertools import repeat
 from operator import is_
@@ -91,13 +91,9 @@ def kept_text(c, ns, om, head):
 def _text(c, ns, om, keys, kids, vals, made, head, fmt_key, kept):
     """What kept_text keeps: c's text, a line whose value is the very one kept's line was
     written from being kept's line."""
-    if kept is None:
-        heads = []
-        for kind in (2 if om else 0, 1):
-            a = []
-            if kind != 1 or not om and CREATED[0] and c._has_created:
-                head(a.append, c, ns, kind)
-            heads.append(''.join(a))
+    if kept is None:  # the header, and the text format's `_created` header
+        heads = (_written(head, c, ns, 2 if om else 0),
+                 _written(head, c, ns, 1) if not om and CREATED[0] and c._has_created else '')
     else:
         heads = kept[6]
     if kept is not None and len(kept) > 7:  # the same children: their lines may be kept
@@ -119,6 +115,13 @@ def _text(c, ns, om, keys, kids, vals, made, head, fmt_key, kept):
 
 
 _NOTHING = object()
+
+
+def _written(head, c, ns, kind):
+    """What head(w, c, ns, kind) writes, as one str."""
+    a = []
+    head(a.append, c, ns, kind)
+    return ''.join(a)
 
 
 def _starts(c, name, keys):

@@ -14,6 +14,7 @@ QUICK_MAX) goes the general way, so every limit and answer of it holds here too.
 """
 from ._clock import ticks
 from ._gzip import compressor, wants_gzip
+from .answer import head_text
 from .connections import ANSWER, READ
 from .exchange import Exchange
 from .http import body_length, parse_head
@@ -39,10 +40,25 @@ def _quick_form(server, data):
         return None
     om, ctype, esc = negotiate(req.headers.get('accept'))
     gz = bool(server._gz) and wants_gzip(req.headers.get('accept-encoding'))
-    head = 'HTTP/1.1 200 OK\r\nContent-Type: %s\r\nConnection: keep-alive\r\n%s' \
-           'Content-Length: ' % (ctype, 'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n'
-                                 if gz else '')
+    head = head_text(200, ctype, (), True, gz) + 'Content-Length: '
     return bytes(data), head.encode('utf-8'), om, esc, gz
+
+
+def _body(server, q):
+    """The page's bytes for the request form q, or None where the general path answers it:
+    a page of more than QUICK_MAX pieces (a buffer at a time), a failing collector (its
+    500), no memory (its 503)."""
+    pieces = []
+    try:
+        for _ in page(server.registry, pieces.append, q[2], pieces, QUICK_MAX, q[3]):
+            return None
+        body = ''.join(pieces).encode('utf-8')
+    except Exception:
+        return None
+    if q[4]:
+        z = compressor()
+        body = z.compress(body) + z.flush()
+    return body
 
 
 def readable(self, conn):
@@ -62,24 +78,10 @@ def readable(self, conn):
     q = self._quick
     if q is None or data != q[0]:
         q = _quick_form(self, data)
-        if q is None:
-            conn.inb.extend(data)
-            self._request(conn)
-            return
-        self._quick = q
-    try:
-        pieces = []
-        for _ in page(self.registry, pieces.append, q[2], pieces, QUICK_MAX, q[3]):
-            break
-        else:
-            body = ''.join(pieces).encode('utf-8')
-            if q[4]:
-                z = compressor()
-                body = z.compress(body) + z.flush()
-            pieces = None
-    except Exception:  # a failing collector, no memory: the general path's 500 or 503
-        pieces = True
-    if pieces is not None:
+        if q is not None:
+            self._quick = q
+    body = _body(self, q) if q is not None else None
+    if body is None:  # the general path: parsed, answered a buffer at a time
         conn.inb.extend(data)
         self._request(conn)
         return

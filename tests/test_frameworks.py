@@ -47,6 +47,27 @@ def registry(n=200):
     return r
 
 
+def polling(step):
+    """Call step() (a framework's poll) in a thread until the returned stop() is called;
+    what step raises (a client that went away) is the framework's to count, not a failure."""
+    stopped = []
+
+    def loop():
+        while not stopped:
+            try:
+                step()
+            except Exception:
+                pass
+            time.sleep(0.001)
+    t = threading.Thread(target=loop, daemon=True)
+    t.start()
+
+    def stop():
+        stopped.append(1)
+        t.join(5)
+    return stop
+
+
 def get(url, headers=None):
     with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}),
                                 timeout=10) as resp:
@@ -176,17 +197,7 @@ class AdafruitHTTPServer(unittest.TestCase, Scraped):
         add_metrics(server, r)
         port = free_port()
         server.start('127.0.0.1', port)
-        stop = []
-
-        def loop():
-            while not stop:
-                try:
-                    server.poll()
-                except Exception:
-                    pass
-                time.sleep(0.001)
-        t = threading.Thread(target=loop, daemon=True)
-        t.start()
+        stop = polling(server.poll)
         try:
             url = 'http://127.0.0.1:%d' % port
             self.assertEqual(get(url + '/')[2], b'greenhouse board')
@@ -196,8 +207,7 @@ class AdafruitHTTPServer(unittest.TestCase, Scraped):
             self.assertEqual(body, generate_openmetrics(r))
             self.scraped(port)
         finally:
-            stop.append(1)
-            t.join(5)
+            stop()
             server.stop()
 
     def test_wiznet_socketpool(self):
@@ -256,14 +266,19 @@ class _Fake:
         self.__dict__.update(kw)
 
 
-class _ADC:
-    """A soil probe on an ADC pin: read_u16() gives .value (an exception instance raises)."""
-    value = 32768
+class _Sensor:
+    """.temperature (an ADC's read_u16()) gives .value; an exception instance raises."""
 
-    def read_u16(self):
+    def __init__(self, value):
+        self.value = value
+
+    def read(self):
         if isinstance(self.value, Exception):
             raise self.value
         return self.value
+
+    temperature = property(read)
+    read_u16 = read
 
 
 class FrameworkExamples(unittest.TestCase):
@@ -279,7 +294,7 @@ class FrameworkExamples(unittest.TestCase):
                 raise
             self.skipTest('microdot or adafruit_httpserver is not installed (.ci/run does)')
         self.saved = {k: sys.modules.get(k) for k in ('machine', 'network')}
-        sys.modules['machine'] = _Fake(ADC=lambda pin: _ADC())
+        sys.modules['machine'] = _Fake(ADC=lambda pin: _Sensor(32768))
         sys.modules['network'] = _Fake()
         sys.path.insert(0, os.path.join(ROOT, 'examples'))
 
@@ -295,7 +310,7 @@ class FrameworkExamples(unittest.TestCase):
         import asyncio
         from prometheus_client import parser
         import picow_microdot_greenhouse as ex
-        adc = _ADC()
+        adc = _Sensor(32768)
         state = ex.setup(adc=adc)
         ex.read_once(state)
         port = free_port()
@@ -329,32 +344,22 @@ class FrameworkExamples(unittest.TestCase):
 
     def test_feather_httpserver(self):
         import feather_httpserver_metrics as ex
-        sensor = _Fake(temperature=21.25)
+        sensor = _Sensor(21.25)
         state = ex.setup(socket, sensor=sensor)
         port = free_port()
         state['server'].start('127.0.0.1', port)
-        stop = []
-
-        def loop():
-            while not stop:
-                ex.loop_once(state, every_s=0.05)
-                time.sleep(0.001)
-        t = threading.Thread(target=loop, daemon=True)
-        t.start()
+        stop = polling(lambda: ex.loop_once(state, every_s=0.05))
         try:
             url = 'http://127.0.0.1:%d' % port
             self.assertEqual(get(url + '/')[2], b'greenhouse board')
             wait_for(lambda: b'temperature_celsius{sensor="sht40"} 21.25\n' in
                      get(url + '/metrics')[2])
-            del sensor.temperature  # the sensor vanishes: counted, still serving
-            sensor.__class__ = type('Gone', (), {'temperature': property(
-                lambda s: (_ for _ in ()).throw(OSError(5)))})
+            sensor.value = OSError(5)  # the sensor vanishes: counted, still serving
             wait_for(lambda: b'sensor_read_errors_total{sensor="sht40"}' in
                      get(url + '/metrics')[2])
             self.assertEqual(get(url + '/')[2], b'greenhouse board')
         finally:
-            stop.append(1)
-            t.join(5)
+            stop()
             state['server'].stop()
 
 
