@@ -22,25 +22,19 @@ def new_buffer(size):
     return buf
 
 
-def head_text(status, content_type, headers, keep, gz):
-    """An answer's head up to its length (Content-Length or Transfer-Encoding to come)."""
-    head = '%sContent-Type: %s\r\n' % (status_line('HTTP/1.1', status), content_type)
-    for k, v in headers:
-        head += k + ': ' + v + '\r\n'
-    head += 'Connection: %s\r\n' % ('keep-alive' if keep else 'close')
-    if gz:
-        head += 'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n'
-    return head
-
-
 def answer(req, resp, keep, buf, size, z=None):
     """Generator: the answer to req as chunks of bytes (memoryviews of buf, each valid until
     the generator is resumed). A page body is rendered as it is sent: one buffer of it at a
     time. If the page fits in one buffer it goes with a Content-Length, else in HTTP/1.1
     chunks (HTTP/1.0: until the connection closes). z: a gzip compressor, or None."""
-    head = head_text(resp.status, resp.content_type, resp.headers, keep, z is not None)
+    head = '%sContent-Type: %s\r\n' % (status_line('HTTP/1.1', resp.status), resp.content_type)
+    for k, v in resp.headers:
+        head += k + ': ' + v + '\r\n'
+    head += 'Connection: %s\r\n' % ('keep-alive' if keep else 'close')
     body = resp.body
     buf[RESERVE:] = b''
+    if z is not None:
+        head += 'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n'
     rows = pieces = None
     chunked = first = more = False
     if not callable(body):
