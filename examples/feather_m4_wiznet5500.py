@@ -10,6 +10,11 @@ import time
 import board
 import busio
 import digitalio
+# The driver first: its largest module compiles while the heap is whole (a Feather M4 has
+# ~160 KB; with ours loaded first, the driver's compile no longer finds the room). Ours is
+# in small modules that each compile in what is left.
+import adafruit_wiznet5k.adafruit_wiznet5k_socketpool as socketpool
+from adafruit_wiznet5k.adafruit_wiznet5k import WIZNET5K
 
 from prometheus_express import CollectorRegistry, Counter, Gauge
 from prometheus_express._sockets import Net
@@ -21,8 +26,6 @@ PORT = 8080
 
 def setup(eth=None, pool=None, sensor=None):
     if eth is None:
-        from adafruit_wiznet5k.adafruit_wiznet5k import WIZNET5K
-        import adafruit_wiznet5k.adafruit_wiznet5k_socketpool as socketpool
         cs = digitalio.DigitalInOut(board.D10)
         eth = WIZNET5K(busio.SPI(board.SCK, MOSI=board.MOSI, MISO=board.MISO), cs)
         pool = socketpool.SocketPool(eth)
