@@ -27,6 +27,7 @@ _KINDS = (('again', _codes('EAGAIN EWOULDBLOCK EINPROGRESS', (11,))),
           ('reset', _codes('ECONNRESET ENOTCONN EPIPE ECONNABORTED EBADF', (104, 107, 128, 32))),
           ('inuse', _codes('EADDRINUSE', (98, 112))),
           ('link', _codes('ENETDOWN ENETUNREACH', (100, 101))))
+del _codes  # (used here only: a board frees its code)
 
 POLLIN = getattr(_select, 'POLLIN', 1)
 POLLOUT = getattr(_select, 'POLLOUT', 4)
@@ -142,13 +143,3 @@ def recv_some(s, buf, n=4096 if CPYTHON else 512):
         data = s.recv(64)
     buf.extend(data)
     return len(data)
-
-
-def send_all(s, data):
-    """Send all of data on a blocking socket (with a timeout), looping over partial sends
-    (a Pico W sends at most 2920 bytes a call)."""
-    mv = memoryview(data)
-    sent = 0
-    while sent < len(data):
-        k = s.send(mv[sent:])
-        sent += len(data) - sent if k is None else k  # some ports return None for "all"

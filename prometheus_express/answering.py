@@ -15,6 +15,7 @@ from .http import error_response
 
 class Answering:
     """The answers half of MetricsServer (its methods; the state is the server's)."""
+    bufs = 0  # buffers of page rendered since the last collection (one heap: all servers')
 
     def _start(self, conn):
         """Begin the answer to conn.req, if a buffer is free (else wait in line for one: an
@@ -129,6 +130,7 @@ class Answering:
             if sent > 1 and elapsed(start) >= budget:
                 return
             sent += 1
+            Answering.bufs += 1
             try:
                 conn.out = next(conn.gen)
                 conn.begun = True
@@ -165,5 +167,6 @@ class Answering:
             linger(self, conn)
         if self._waiting and self._pool:
             self._start(self._waiting[0])
-        elif _gc is not None:  # boards: collect between answers, so the holes left by a
-            _gc()              # page's garbage join before the sensor loop allocates again
+        elif _gc is not None and Answering.bufs > 7:  # boards: once 8 buffers of page
+            Answering.bufs = 0  # went out, collect between answers: the holes a page's
+            _gc()               # garbage left join before the sensor loop allocates again

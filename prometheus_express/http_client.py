@@ -7,7 +7,17 @@ board that remote-writes never compiles the Pushgateway code, and the reverse).
 """
 from ._clock import elapsed, ticks
 from ._format import CPYTHON
-from ._sockets import Net, recv_some, send_all
+from ._sockets import Net, recv_some
+
+
+def send_all(s, data):
+    """Send all of data on a blocking socket (with a timeout), looping over partial sends
+    (a Pico W sends at most 2920 bytes a call)."""
+    mv = memoryview(data)
+    sent = 0
+    while sent < len(data):
+        k = s.send(mv[sent:])
+        sent += len(data) - sent if k is None else k  # some ports return None for "all"
 
 
 class PushError(OSError):
