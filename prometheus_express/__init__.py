@@ -1,12 +1,11 @@
-"""Prometheus instrumentation for MicroPython, CircuitPython and CPython.
-
-Imported on: CPython, MicroPython, CircuitPython. On CPython importing the package registers
-the process, platform and gc collectors with the default REGISTRY, as prometheus_client's
-import does (dropin.py, process.py); on boards it compiles the core (see the end of this
-file). Every other public name loads its module on first use (module-level __getattr__), so
-a board pays in RAM only for what it touches. `from prometheus_express import *` gives
-prometheus_client's __all__ on CPython, and what is loaded on boards.
-"""
+# Prometheus instrumentation for MicroPython, CircuitPython and CPython.
+#
+# Imported on: CPython, MicroPython, CircuitPython. On CPython importing the package registers
+# the process, platform and gc collectors with the default REGISTRY, as prometheus_client's
+# import does (dropin.py, process.py); on boards it compiles the core (see the end of this
+# file). Every other public name loads its module on first use (module-level __getattr__), so
+# a board pays in RAM only for what it touches. `from prometheus_express import *` gives
+# prometheus_client's __all__ on CPython, and what is loaded on boards.
 __version__ = '0.1.0'
 
 from ._format import CPYTHON

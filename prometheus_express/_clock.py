@@ -1,8 +1,7 @@
-"""The wall clock (Unix epoch time on every port, and whether it was ever set) and monotonic
-ticks for durations.
-
-Imported on: CPython, MicroPython, CircuitPython.
-"""
+# The wall clock (Unix epoch time on every port, and whether it was ever set) and monotonic
+# ticks for durations.
+#
+# Imported on: CPython, MicroPython, CircuitPython.
 import time
 
 from ._format import CPYTHON
@@ -19,7 +18,7 @@ CLOCK_SET_AFTER = float('-inf') if CPYTHON else 1577836800
 
 
 def wall():
-    """Seconds since 1970-01-01 UTC, as a float where the port has one."""
+    # Seconds since 1970-01-01 UTC, as a float where the port has one.
     return time.time() + _EPOCH
 
 
@@ -27,8 +26,8 @@ _last = [None, None]
 
 
 def stamp():
-    """wall() for a creation time. On boards a time is a boxed object (16-32 bytes): children
-    made in the same second share one, so a series pays nothing for its `_created`."""
+    # wall() for a creation time. On boards a time is a boxed object (16-32 bytes): children
+    # made in the same second share one, so a series pays nothing for its `_created`.
     if CPYTHON:
         return time.time() + _EPOCH
     t = time.time()
@@ -39,10 +38,10 @@ def stamp():
 
 
 def pick(t, sup=None):
-    """(ms(), diff(a, b)) for durations, from what the firmware has: MicroPython's
-    time.ticks_ms (wraps at 2**30, ticks_diff knows how), CircuitPython's supervisor.ticks_ms
-    (wraps at 2**29), else time.monotonic_ns (exact), else time.monotonic (a float: on
-    CircuitPython it loses resolution as the board stays up) or time.time."""
+    # (ms(), diff(a, b)) for durations, from what the firmware has: MicroPython's
+    # time.ticks_ms (wraps at 2**30, ticks_diff knows how), CircuitPython's supervisor.ticks_ms
+    # (wraps at 2**29), else time.monotonic_ns (exact), else time.monotonic (a float: on
+    # CircuitPython it loses resolution as the board stays up) or time.time.
     if hasattr(t, 'ticks_ms'):
         return t.ticks_ms, t.ticks_diff
     f = getattr(sup, 'ticks_ms', None)
@@ -69,11 +68,11 @@ if CPYTHON:
     _mono = time.monotonic
 
     def ticks():
-        """An opaque monotonic reading; pass it to elapsed()."""
+        # An opaque monotonic reading; pass it to elapsed().
         return _mono()
 
     def elapsed(start):
-        """Seconds since ticks() returned start (never negative)."""
+        # Seconds since ticks() returned start (never negative).
         return max(_mono() - start, 0)
 else:
     def ticks():
@@ -84,9 +83,9 @@ else:
 
 
 class Uptime:
-    """Seconds since it was made, exact and never wrapping (ticks wrap: after 6.2 days on
-    MicroPython, 3.1 on CircuitPython's, a plain difference of two readings is wrong), as
-    long as it is read at least once in such a span: every scrape reads it."""
+    # Seconds since it was made, exact and never wrapping (ticks wrap: after 6.2 days on
+    # MicroPython, 3.1 on CircuitPython's, a plain difference of two readings is wrong), as
+    # long as it is read at least once in such a span: every scrape reads it.
 
     def __init__(self, ms=None, diff=None):
         self._ms = ms or _ms

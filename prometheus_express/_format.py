@@ -1,9 +1,8 @@
-"""What metrics and the page writers share: names, escaping and number formatting, the HELP
-and TYPE lines, the suffixes of each type's series, whether `_created` series are written, and
-Collector (the mark of our own metrics).
-
-Imported on: CPython, MicroPython, CircuitPython. No `re`: names are checked character by character.
-"""
+# What metrics and the page writers share: names, escaping and number formatting, the HELP
+# and TYPE lines, the suffixes of each type's series, whether `_created` series are written, and
+# Collector (the mark of our own metrics).
+#
+# Imported on: CPython, MicroPython, CircuitPython. No `re`: names are checked character by character.
 # The one runtime switch: CPython (threads, plenty of RAM, fast joins) or a board.
 CPYTHON = __import__('sys').implementation.name == 'cpython'
 # Boards: gc.collect, for the places that collect before a long-lived block or between answers
@@ -29,16 +28,16 @@ SUFFIXES = {
 
 
 class Collector:
-    """The base of our own metrics: they write their own lines from their children (_rows),
-    so the registry and the page writer tell them from custom collectors by this class."""
+    # The base of our own metrics: they write their own lines from their children (_rows),
+    # so the registry and the page writer tell them from custom collectors by this class.
+    pass
 
 
 def fmt(d):
-    """A sample value as prometheus_client's floatToGoString writes it ('1.0', '+Inf', '1e+07').
-
-    Ints are formatted from their digits, so a counter past 2**24 stays exact on boards whose
-    floats are single precision; below 1e16 an int prints as repr(float(int)) would.
-    """
+    # A sample value as prometheus_client's floatToGoString writes it ('1.0', '+Inf', '1e+07').
+    #
+    # Ints are formatted from their digits, so a counter past 2**24 stays exact on boards whose
+    # floats are single precision; below 1e16 an int prints as repr(float(int)) would.
     c = d.__class__
     if c is float and -1000000.0 < d < 1000000.0:  # the common case, quickly
         return repr(d)
@@ -59,13 +58,13 @@ def fmt(d):
 
 
 def escape_value(s):
-    """Escape a label value (and OpenMetrics HELP): backslash, newline, double quote."""
+    # Escape a label value (and OpenMetrics HELP): backslash, newline, double quote.
     return s.replace('\\', '\\\\').replace('\n', '\\n').replace('"', '\\"')
 
 
 def escape_name(s, colon=True):
-    """A metric (colon=True) or label name as written: characters outside
-    [a-zA-Z_:][a-zA-Z0-9_:]* become '_' (prometheus_client's 'underscores' escaping)."""
+    # A metric (colon=True) or label name as written: characters outside
+    # [a-zA-Z_:][a-zA-Z0-9_:]* become '_' (prometheus_client's 'underscores' escaping).
     out = None
     for i, c in enumerate(s):
         ok = ('a' <= c <= 'z' or 'A' <= c <= 'Z' or c == '_' or (colon and c == ':') or
@@ -79,7 +78,7 @@ def escape_name(s, colon=True):
 
 
 def full_name(typ, name, namespace, subsystem, unit):
-    """A metric's name from its parts, as prometheus_client builds it (and checks it)."""
+    # A metric's name from its parts, as prometheus_client builds it (and checks it).
     if not name or not isinstance(name, str):
         raise ValueError('Metric name should not be empty' if not name else
                          'invalid metric name ' + str(name))
@@ -107,8 +106,8 @@ def validate_labelname(l):
 
 
 def labelstr(pairs, label=None):
-    """'{a="x",b="y"}' for (name, value) pairs already in output order; '' for none.
-    label: writes a label name (default: the underscores scheme)."""
+    # '{a="x",b="y"}' for (name, value) pairs already in output order; '' for none.
+    # label: writes a label name (default: the underscores scheme).
     if not pairs:
         return ''
     return '{' + ','.join([(label(k) if label else escape_name(k, False)) + '="' +
@@ -116,8 +115,8 @@ def labelstr(pairs, label=None):
 
 
 def header(w, ns, name, doc, typ, text):
-    """Write a HELP and TYPE pair through w(str) for name as written (text: the 0.0.4
-    format's HELP escaping)."""
+    # Write a HELP and TYPE pair through w(str) for name as written (text: the 0.0.4
+    # format's HELP escaping).
     name = ns + name
     doc = doc.replace('\\', '\\\\').replace('\n', '\\n')
     w('# HELP %s %s\n# TYPE %s %s\n' % (name, doc if text else doc.replace('"', '\\"'),

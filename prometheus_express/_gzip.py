@@ -1,13 +1,12 @@
-"""gzip for answers, where the runtime can really compress: zlib on CPython, MicroPython's
-deflate on ports built with compression (ESP32/RP2 firmware can only decompress).
-
-Imported on: CPython, MicroPython, CircuitPython (by the servers, to probe; on boards whose
-deflate cannot compress it is dropped again after the probe: probe()).
-"""
+# gzip for answers, where the runtime can really compress: zlib on CPython, MicroPython's
+# deflate on ports built with compression (ESP32/RP2 firmware can only decompress).
+#
+# Imported on: CPython, MicroPython, CircuitPython (by the servers, to probe; on boards whose
+# deflate cannot compress it is dropped again after the probe: probe()).
 
 
 def _q(toks):
-    """The q value among an Accept or Accept-Encoding entry's parameters (1.0 if none)."""
+    # The q value among an Accept or Accept-Encoding entry's parameters (1.0 if none).
     for p in toks[1:]:
         p = p.strip()
         if p[:2] in ('q=', 'Q='):
@@ -19,7 +18,7 @@ def _q(toks):
 
 
 def wants_gzip(header):
-    """True if an Accept-Encoding header allows gzip (q above zero, any letter case)."""
+    # True if an Accept-Encoding header allows gzip (q above zero, any letter case).
     for entry in (header or '').split(','):
         toks = entry.split(';')
         if toks[0].strip().lower() in ('gzip', 'x-gzip', '*'):
@@ -28,9 +27,9 @@ def wants_gzip(header):
 
 
 def probe():
-    """available(), as the servers ask it once, when they are imported: where the runtime
-    cannot compress (board firmware's deflate), this module also leaves sys.modules and the
-    package, so its heap goes once the caller lets go of this function."""
+    # available(), as the servers ask it once, when they are imported: where the runtime
+    # cannot compress (board firmware's deflate), this module also leaves sys.modules and the
+    # package, so its heap goes once the caller lets go of this function.
     ok = available()
     if not ok:
         import sys
@@ -43,7 +42,7 @@ def probe():
 
 
 def available():
-    """True if compressor() can make something."""
+    # True if compressor() can make something.
     try:
         import zlib
         if hasattr(zlib, 'compressobj'):
@@ -58,7 +57,7 @@ def available():
 
 
 def compressor():
-    """An object with zlib.compressobj's compress(data) and flush() that writes gzip."""
+    # An object with zlib.compressobj's compress(data) and flush() that writes gzip.
     try:
         import zlib
         if hasattr(zlib, 'compressobj'):

@@ -1,7 +1,6 @@
-"""A lock where the runtime has threads, a no-op where it has none.
-
-Imported on: CPython, MicroPython, CircuitPython.
-"""
+# A lock where the runtime has threads, a no-op where it has none.
+#
+# Imported on: CPython, MicroPython, CircuitPython.
 try:
     from _thread import allocate_lock as new_lock
 except ImportError:  # no threads (CircuitPython, many MicroPython ports): nothing to guard
@@ -19,7 +18,7 @@ except ImportError:  # no threads (CircuitPython, many MicroPython ports): nothi
 
 
 class Unobservable:
-    """The `_lock` of a labelled parent: using the parent directly raises as upstream does."""
+    # The `_lock` of a labelled parent: using the parent directly raises as upstream does.
 
     def __init__(self, typ):
         self._typ = typ

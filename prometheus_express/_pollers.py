@@ -1,9 +1,8 @@
-"""Pollers for the runtimes whose select.poll does not answer with socket objects (CPython:
-file numbers), for sockets that select cannot poll (a socketpool written in Python: the
-WIZnet driver's), and where there is no select.poll at all.
-
-Imported on: CPython; CircuitPython with a socketpool.
-"""
+# Pollers for the runtimes whose select.poll does not answer with socket objects (CPython:
+# file numbers), for sockets that select cannot poll (a socketpool written in Python: the
+# WIZnet driver's), and where there is no select.poll at all.
+#
+# Imported on: CPython; CircuitPython with a socketpool.
 
 
 def poller(select):
@@ -16,7 +15,7 @@ def poller(select):
 
 
 class _Poll:
-    """select.poll that answers with the socket objects (CPython gives file numbers)."""
+    # select.poll that answers with the socket objects (CPython gives file numbers).
 
     def __init__(self, select):
         self._p = select.poll()
@@ -65,8 +64,8 @@ class _Poll:
 
 
 class _NoPoll:
-    """Where there is no select.poll: report every socket ready for what it waits for and let
-    the non-blocking calls say EAGAIN; sleep a little so an idle loop does not spin."""
+    # Where there is no select.poll: report every socket ready for what it waits for and let
+    # the non-blocking calls say EAGAIN; sleep a little so an idle loop does not spin.
 
     def __init__(self):
         self._socks = []
@@ -89,8 +88,8 @@ class _NoPoll:
         self._socks = [e for e in self._socks if e[0] is not s]
 
     def poll(self, timeout_ms):
-        """The sockets ready for what they wait for: by their own ready(events) where they
-        have one (PySocket), else all of them (their non-blocking calls say EAGAIN)."""
+        # The sockets ready for what they wait for: by their own ready(events) where they
+        # have one (PySocket), else all of them (their non-blocking calls say EAGAIN).
         out = []
         for s, ev in self._socks:
             r = s.ready(ev) if hasattr(s, 'ready') else ev

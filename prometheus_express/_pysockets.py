@@ -1,25 +1,24 @@
-"""Sockets of a socketpool written in Python (the WIZnet W5500 driver adafruit_wiznet5k, the
-old prometheus_express board's; the ESP32-SPI one's has the same shape), made to behave as
-the server needs: never waiting, no socket lost.
-
-Imported on: CircuitPython (and CPython) with such a socketpool, when a server listens on
-it (_sockets.Net.listen finds that select cannot poll its sockets).
-
-What the WIZnet driver does that a server must not meet (its words are matched here, its
-socket's _socknum, _interface and _status read: this module is the one place that knows):
-- send() with timeout 0 waits for the chip without end (TX room, then SEND_OK, which a
-  client that stopped reading never gives): sends here wait 2 ms at most; "timed out" after
-  the data reached the chip means it was taken.
-- accept() swaps hardware sockets: the client's stays in the object it returns and the
-  listener re-arms on a new one. When the new one has already taken the next client it
-  raises RuntimeError, and the first client's socket is lost: reserved, in CLOSE_WAIT, held
-  until a reset (the old library's "leaked sockets"). The accept here does the same swap
-  without that check (the next accept() returns the next client).
-- No free hardware socket for the swap: the client waits in the chip until a connection
-  ends. A listener the chip closed (the cable pulled) listens again in place at every poll.
-- RuntimeErrors and ConnectionError (cable out) become OSErrors with errno, so the server
-  counts them by name (reset, link), not as other.
-"""
+# Sockets of a socketpool written in Python (the WIZnet W5500 driver adafruit_wiznet5k, the
+# old prometheus_express board's; the ESP32-SPI one's has the same shape), made to behave as
+# the server needs: never waiting, no socket lost.
+#
+# Imported on: CircuitPython (and CPython) with such a socketpool, when a server listens on
+# it (_sockets.Net.listen finds that select cannot poll its sockets).
+#
+# What the WIZnet driver does that a server must not meet (its words are matched here, its
+# socket's _socknum, _interface and _status read: this module is the one place that knows):
+# - send() with timeout 0 waits for the chip without end (TX room, then SEND_OK, which a
+#   client that stopped reading never gives): sends here wait 2 ms at most; "timed out" after
+#   the data reached the chip means it was taken.
+# - accept() swaps hardware sockets: the client's stays in the object it returns and the
+#   listener re-arms on a new one. When the new one has already taken the next client it
+#   raises RuntimeError, and the first client's socket is lost: reserved, in CLOSE_WAIT, held
+#   until a reset (the old library's "leaked sockets"). The accept here does the same swap
+#   without that check (the next accept() returns the next client).
+# - No free hardware socket for the swap: the client waits in the chip until a connection
+#   ends. A listener the chip closed (the cable pulled) listens again in place at every poll.
+# - RuntimeErrors and ConnectionError (cable out) become OSErrors with errno, so the server
+#   counts them by name (reset, link), not as other.
 import errno
 
 AGAIN = getattr(errno, 'EAGAIN', 11)
@@ -29,8 +28,8 @@ _LIVE = (0x17, 0x1C)          # ESTABLISHED, CLOSE_WAIT
 
 
 def _oserror(e):
-    """The OSError with an errno that a driver's exception stands for (ConnectionError, an
-    OSError whose argument is a message, is the cable: 'The Ethernet connection is down.')."""
+    # The OSError with an errno that a driver's exception stands for (ConnectionError, an
+    # OSError whose argument is a message, is the cable: 'The Ethernet connection is down.').
     if isinstance(e, OSError) and e.args and e.args[0].__class__ is int:
         return e
     if e.__class__.__name__ == 'ConnectionError' or 'down' in str(e):
@@ -49,8 +48,8 @@ class PySocket:
             return None
 
     def ready(self, events):
-        """Whether a poll would report it for events (POLLIN 1, POLLOUT 4): a listener when
-        the chip holds a client in it, a connection when bytes came or it ended."""
+        # Whether a poll would report it for events (POLLIN 1, POLLOUT 4): a listener when
+        # the chip holds a client in it, a connection when bytes came or it ended.
         st = self._status()
         if st is None:
             return events
@@ -64,10 +63,10 @@ class PySocket:
             return 1
 
     def accept(self):
-        """The WIZnet driver's accept, without its failure: the client stays on the listener's
-        hardware socket, which a new socket object takes; the listener object re-arms on a
-        free hardware socket. If that one has already taken the next client, so be it: the
-        next accept() returns that one (the driver raised there and lost the first)."""
+        # The WIZnet driver's accept, without its failure: the client stays on the listener's
+        # hardware socket, which a new socket object takes; the listener object re-arms on a
+        # free hardware socket. If that one has already taken the next client, so be it: the
+        # next accept() returns that one (the driver raised there and lost the first).
         s = self.s
         st = self._status()
         if st is None:  # not the WIZnet driver's: its own accept

@@ -1,12 +1,11 @@
-"""Query strings and percent-encoded paths of requests (`?name[]=...`).
-
-Imported on: CPython, MicroPython, CircuitPython (when a request has a query or a '%').
-"""
+# Query strings and percent-encoded paths of requests (`?name[]=...`).
+#
+# Imported on: CPython, MicroPython, CircuitPython (when a request has a query or a '%').
 from .http_errors import HTTPError
 
 
 def unquote(s):
-    """Percent-decoding (and '+' as space) for query strings, without urllib."""
+    # Percent-decoding (and '+' as space) for query strings, without urllib.
     if '%' not in s and '+' not in s:
         return s
     b = s.replace('+', ' ').encode('utf-8')
@@ -29,7 +28,7 @@ def unquote(s):
 
 
 def split_target(r):
-    """Set r.path (decoded) and r.query [(name, value)] from r.target."""
+    # Set r.path (decoded) and r.query [(name, value)] from r.target.
     target = r.target
     q = target.find('?')
     r.path = unquote(target if q < 0 else target[:q])

@@ -1,12 +1,11 @@
-"""The socket adapter: the only code that touches sockets.
-
-Imported on: CPython, MicroPython, CircuitPython (by server and push, never at package import).
-
-Net wraps the CPython/MicroPython `socket` module or a CircuitPython `socketpool.SocketPool`;
-it makes listeners and connections and a poller, and hides the differences: recv vs
-recv_into, partial sends, errno numbers per port, getaddrinfo addresses, no select.poll.
-Tests pass a Net-like object of their own (tests/fakenet.py) to inject failures.
-"""
+# The socket adapter: the only code that touches sockets.
+#
+# Imported on: CPython, MicroPython, CircuitPython (by server and push, never at package import).
+#
+# Net wraps the CPython/MicroPython `socket` module or a CircuitPython `socketpool.SocketPool`;
+# it makes listeners and connections and a poller, and hides the differences: recv vs
+# recv_into, partial sends, errno numbers per port, getaddrinfo addresses, no select.poll.
+# Tests pass a Net-like object of their own (tests/fakenet.py) to inject failures.
 import errno as _errno
 
 from ._format import CPYTHON
@@ -35,7 +34,7 @@ POLLERR = getattr(_select, 'POLLERR', 8) | getattr(_select, 'POLLHUP', 16)
 
 
 def err_kind(e):
-    """'again', 'timeout', 'reset', 'inuse' or 'other' for an exception from a socket call."""
+    # 'again', 'timeout', 'reset', 'inuse' or 'other' for an exception from a socket call.
     if e.__class__.__name__ in ('timeout', 'TimeoutError'):  # CPython's socket.timeout
         return 'timeout'
     code = getattr(e, 'errno', None)
@@ -48,7 +47,7 @@ def err_kind(e):
 
 
 class Net:
-    """Sockets and polling over `socket` (default) or a CircuitPython SocketPool (pool=...)."""
+    # Sockets and polling over `socket` (default) or a CircuitPython SocketPool (pool=...).
 
     def __init__(self, pool=None):
         self.native = pool is None
@@ -61,9 +60,9 @@ class Net:
         self.sockets = n - 1 if n.__class__ is int else None
 
     def _socket(self, host, port):
-        """(a new stream socket, the sockaddr to bind/connect it to): IPv6 where the host is
-        one and the runtime has it (CPython), else IPv4 (MicroPython wants getaddrinfo's raw
-        sockaddr, not a tuple)."""
+        # (a new stream socket, the sockaddr to bind/connect it to): IPv6 where the host is
+        # one and the runtime has it (CPython), else IPv4 (MicroPython wants getaddrinfo's raw
+        # sockaddr, not a tuple).
         if port.__class__ is not int or not 0 <= port <= 65535:
             raise OverflowError('port must be 0-65535, not %r' % (port,))
         p = self.pool
@@ -108,9 +107,9 @@ class Net:
         return s
 
     def poller(self):
-        """Something with register/modify/unregister(sock) and poll(ms) -> [(sock, events)]:
-        MicroPython's select.poll is that; CPython's answers with file numbers and
-        CircuitPython boards have none (see _pollers.py)."""
+        # Something with register/modify/unregister(sock) and poll(ms) -> [(sock, events)]:
+        # MicroPython's select.poll is that; CPython's answers with file numbers and
+        # CircuitPython boards have none (see _pollers.py).
         if self.native and _select is not None and hasattr(_select, 'poll') and not CPYTHON:
             return _select.poll()
         from ._pollers import poller  # extension: pollers for sockets poll() can't take
@@ -118,8 +117,8 @@ class Net:
 
 
 def _python_socket(s):
-    """Whether s is a socket written in Python, which select cannot poll (the WIZnet
-    driver's), rather than one of the runtime's own."""
+    # Whether s is a socket written in Python, which select cannot poll (the WIZnet
+    # driver's), rather than one of the runtime's own.
     if _select is not None and hasattr(_select, 'poll'):
         try:
             _select.poll().register(s, 0)
@@ -130,10 +129,10 @@ def _python_socket(s):
 
 
 def recv_some(s, buf, n=4096 if CPYTHON else 512):
-    """Read into bytearray buf (appending); return the byte count (0: peer closed).
-
-    MicroPython sockets have recv but no recv_into; CircuitPython's have only recv_into. A
-    heap with no contiguous room for n bytes gets the data 64 bytes at a time."""
+    # Read into bytearray buf (appending); return the byte count (0: peer closed).
+    #
+    # MicroPython sockets have recv but no recv_into; CircuitPython's have only recv_into. A
+    # heap with no contiguous room for n bytes gets the data 64 bytes at a time.
     try:
         data = s.recv(n)
     except AttributeError:

@@ -1,13 +1,12 @@
-"""Monotonic ticks for durations, timers and the context-manager/decorator helpers of the
-metrics (loaded when first used: the server, time(), count_exceptions(), track_inprogress()).
-
-Imported on: CPython, MicroPython, CircuitPython.
-"""
+# Monotonic ticks for durations, timers and the context-manager/decorator helpers of the
+# metrics (loaded when first used: the server, time(), count_exceptions(), track_inprogress()).
+#
+# Imported on: CPython, MicroPython, CircuitPython.
 from ._clock import elapsed, ticks  # noqa: F401 (re-exported for older callers)
 
 
 def exception_counter(counter, exception):
-    """count_exceptions(): inc() the counter when `exception` escapes the block."""
+    # count_exceptions(): inc() the counter when `exception` escapes the block.
     def leave(exc):
         if isinstance(exc, exception):
             counter.inc()
@@ -15,7 +14,7 @@ def exception_counter(counter, exception):
 
 
 def inprogress(gauge):
-    """track_inprogress(): inc() on entry, dec() on exit."""
+    # track_inprogress(): inc() on entry, dec() on exit.
     return Block(gauge.inc, lambda exc: gauge.dec())
 
 
@@ -33,7 +32,7 @@ def _wrap(f, wrapped):
 
 
 class Timer:
-    """Context manager and decorator that passes the elapsed seconds to metric.<method>."""
+    # Context manager and decorator that passes the elapsed seconds to metric.<method>.
 
     def __init__(self, metric, method):
         self._metric = metric
@@ -60,7 +59,7 @@ class Timer:
 
 
 class Block:
-    """Context manager and decorator calling enter() and leave(exc) around a block."""
+    # Context manager and decorator calling enter() and leave(exc) around a block.
 
     def __init__(self, enter, leave):
         self._enter = enter

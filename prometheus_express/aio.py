@@ -1,15 +1,14 @@
-"""The exporter for asyncio programs (CPython asyncio, MicroPython/CircuitPython asyncio).
-
-Imported on: CPython, MicroPython, CircuitPython (only when used).
-
-    server = await serve(8080, registry=REGISTRY)   # returns the AsyncMetricsServer
-    ...                                             # your sensor tasks run alongside
-
-The same parsing and answers as server.MetricsServer; each client is a task. A client has
-`timeout` seconds for its whole request and `answer_timeout` for its whole answer (each
-drain() included); when `max_connections` are open, the one that has waited longest
-without a whole request is closed to make room (503 if every one is being answered).
-"""
+# The exporter for asyncio programs (CPython asyncio, MicroPython/CircuitPython asyncio).
+#
+# Imported on: CPython, MicroPython, CircuitPython (only when used).
+#
+#     server = await serve(8080, registry=REGISTRY)   # returns the AsyncMetricsServer
+#     ...                                             # your sensor tasks run alongside
+#
+# The same parsing and answers as server.MetricsServer; each client is a task. A client has
+# `timeout` seconds for its whole request and `answer_timeout` for its whole answer (each
+# drain() included); when `max_connections` are open, the one that has waited longest
+# without a whole request is closed to make room (503 if every one is being answered).
 try:
     import asyncio
 except ImportError:  # older MicroPython
@@ -72,7 +71,7 @@ class AsyncMetricsServer:
         return True
 
     async def _request(self, reader, buf, scratch):
-        """The next whole request from reader (buf holds bytes read before); None at EOF."""
+        # The next whole request from reader (buf holds bytes read before); None at EOF.
         while True:
             end = find_head_end(buf)
             if end >= 0:
@@ -88,8 +87,8 @@ class AsyncMetricsServer:
                 return None
 
     async def _more(self, reader, buf, scratch):
-        """Read what the client sent into buf. Boards read into the connection's own small
-        scratch buffer (no new bytes object a read); CPython reads up to 4 KB."""
+        # Read what the client sent into buf. Boards read into the connection's own small
+        # scratch buffer (no new bytes object a read); CPython reads up to 4 KB.
         if scratch is not None:
             n = await reader.readinto(scratch)
             if n:
@@ -100,8 +99,8 @@ class AsyncMetricsServer:
         return bool(data)
 
     async def _buffer(self):
-        """An answer buffer (from the pool, or made while fewer than `answers` exist), or
-        None if none came free within `timeout` seconds."""
+        # An answer buffer (from the pool, or made while fewer than `answers` exist), or
+        # None if none came free within `timeout` seconds.
         since = ticks()
         while True:
             if self._pool:
@@ -125,8 +124,8 @@ class AsyncMetricsServer:
         await asyncio.wait_for(writer.drain(), left)
 
     async def _linger(self, reader, scratch):
-        """After an error answer: read what the client still sends (up to 2 s), so closing
-        does not reset the answer away before the client read it."""
+        # After an error answer: read what the client still sends (up to 2 s), so closing
+        # does not reset the answer away before the client read it.
         since = ticks()
         try:
             while elapsed(since) < 2:
@@ -138,7 +137,7 @@ class AsyncMetricsServer:
             pass
 
     async def handle(self, reader, writer):
-        """One client connection: requests until it closes, errs or runs out of time."""
+        # One client connection: requests until it closes, errs or runs out of time.
         me = [writer, True, ticks()]
         if len(self.conns) >= self.max_connections and not self._evict():
             try:
@@ -218,8 +217,8 @@ class AsyncMetricsServer:
 
 
 async def serve(port=8080, addr='0.0.0.0', registry=REGISTRY, **kw):
-    """Start serving /metrics on asyncio; returns the AsyncMetricsServer (its .server is the
-    asyncio server: close() it to stop)."""
+    # Start serving /metrics on asyncio; returns the AsyncMetricsServer (its .server is the
+    # asyncio server: close() it to stop).
     s = AsyncMetricsServer(registry, **kw)
     s.server = await asyncio.start_server(s.handle, addr, port)
     return s

@@ -1,9 +1,8 @@
-"""The answer writer: an answer as a generator of byte chunks a server sends as the socket
-takes them, a page rendered one buffer at a time (with its length when it fits in one buffer,
-else in HTTP/1.1 chunks), gzip-compressed if asked.
-
-Imported on: CPython, MicroPython, CircuitPython (by the servers).
-"""
+# The answer writer: an answer as a generator of byte chunks a server sends as the socket
+# takes them, a page rendered one buffer at a time (with its length when it fits in one buffer,
+# else in HTTP/1.1 chunks), gzip-compressed if asked.
+#
+# Imported on: CPython, MicroPython, CircuitPython (by the servers).
 from ._format import CPYTHON
 from .http_errors import error_bytes, status_line
 
@@ -11,22 +10,22 @@ RESERVE = 256  # bytes kept free at the start of an answer buffer for the status
 
 
 def new_buffer(size):
-    """An answer buffer: RESERVE bytes of room for the head, then space for `size` bytes of
-    body and as much again (512 at most), allocated now (it is reused for every answer: a
-    board allocates it once). A page stops filling it at `size`, after the line or header
-    that crossed it: the room after `size` takes that overshoot and the chunk framing
-    without the buffer having to grow (which needs a larger contiguous block than a
-    fragmented heap may have; a longer line still fits, by growing it)."""
+    # An answer buffer: RESERVE bytes of room for the head, then space for `size` bytes of
+    # body and as much again (512 at most), allocated now (it is reused for every answer: a
+    # board allocates it once). A page stops filling it at `size`, after the line or header
+    # that crossed it: the room after `size` takes that overshoot and the chunk framing
+    # without the buffer having to grow (which needs a larger contiguous block than a
+    # fragmented heap may have; a longer line still fits, by growing it).
     buf = bytearray(RESERVE + size + min(size * 2, 512))
     buf[RESERVE:] = b''
     return buf
 
 
 def answer(req, resp, keep, buf, size, z=None):
-    """Generator: the answer to req as chunks of bytes (memoryviews of buf, each valid until
-    the generator is resumed). A page body is rendered as it is sent: one buffer of it at a
-    time. If the page fits in one buffer it goes with a Content-Length, else in HTTP/1.1
-    chunks (HTTP/1.0: until the connection closes). z: a gzip compressor, or None."""
+    # Generator: the answer to req as chunks of bytes (memoryviews of buf, each valid until
+    # the generator is resumed). A page body is rendered as it is sent: one buffer of it at a
+    # time. If the page fits in one buffer it goes with a Content-Length, else in HTTP/1.1
+    # chunks (HTTP/1.0: until the connection closes). z: a gzip compressor, or None.
     head = '%sContent-Type: %s\r\n' % (status_line('HTTP/1.1', resp.status), resp.content_type)
     for k, v in resp.headers:
         head += k + ': ' + v + '\r\n'
@@ -62,7 +61,7 @@ def answer(req, resp, keep, buf, size, z=None):
 
 
 def _frames(req, head, buf, z, rows, pieces, first, more, chunked, status):
-    """answer()'s loop: fill buf from rows (a page) if any, frame it, hand it out."""
+    # answer()'s loop: fill buf from rows (a page) if any, frame it, hand it out.
     while True:
         if first:
             try:

@@ -1,9 +1,8 @@
-"""A connection's answers: begun with an answer buffer from the server's pool (or waiting in
-line for one), the pre-made 503 when the heap has no room, sent as the socket takes them, and
-ended (keep reading, linger, or close).
-
-Imported on: CPython, MicroPython, CircuitPython (with server.py).
-"""
+# A connection's answers: begun with an answer buffer from the server's pool (or waiting in
+# line for one), the pre-made 503 when the heap has no room, sent as the socket takes them, and
+# ended (keep reading, linger, or close).
+#
+# Imported on: CPython, MicroPython, CircuitPython (with server.py).
 from ._clock import elapsed, ticks
 from ._format import GC as _gc
 from ._sockets import POLLIN, POLLOUT
@@ -14,14 +13,14 @@ from .http import error_response
 
 
 class Answering:
-    """The answers half of MetricsServer (its methods; the state is the server's)."""
+    # The answers half of MetricsServer (its methods; the state is the server's).
     bufs = 0  # buffers of page rendered since the last collection (one heap: all servers')
 
     def _start(self, conn):
-        """Begin the answer to conn.req, if a buffer is free (else wait in line for one: an
-        answer whose client has read nothing for half a second loses its buffer to it).
-        False if it waits. Never raises: a connection whose answer could not be begun (a
-        full heap with no room to load what it needed) is closed, its buffer given back."""
+        # Begin the answer to conn.req, if a buffer is free (else wait in line for one: an
+        # answer whose client has read nothing for half a second loses its buffer to it).
+        # False if it waits. Never raises: a connection whose answer could not be begun (a
+        # full heap with no room to load what it needed) is closed, its buffer given back.
         try:
             return self._begin(conn)
         except MemoryError:
@@ -32,8 +31,8 @@ class Answering:
             return True
 
     def _oom(self, conn):
-        """No heap to make conn's answer: the pre-made 503 if none of it went out yet, then
-        close (counted as memory). The next scrape is whole once the program frees heap."""
+        # No heap to make conn's answer: the pre-made 503 if none of it went out yet, then
+        # close (counted as memory). The next scrape is whole once the program frees heap.
         self._count('memory')
         if conn.begun:
             self._drop(conn)
@@ -91,8 +90,8 @@ class Answering:
         return True
 
     def sending(self, conn):
-        """Send conn's answer: what the socket takes now, the rest when the poller says it
-        can take more (most answers go out at once and the poller is never asked)."""
+        # Send conn's answer: what the socket takes now, the rest when the poller says it
+        # can take more (most answers go out at once and the poller is never asked).
         conn.state = ANSWER
         self._pump(conn, ticks(), 0)
         if conn.state == ANSWER and id(conn.sock) in self._conns:
@@ -104,10 +103,10 @@ class Answering:
             self._poller.modify(conn.sock, POLLOUT)
 
     def _pump(self, conn, start, budget):
-        """Send what the socket takes; render more chunks while budget seconds since start
-        remain (at least one, and one more: it is mostly the end of the answer, found
-        without another round through the poller). Returns when the socket is full, the
-        answer is done, or time is up (the poller says when the socket can take more)."""
+        # Send what the socket takes; render more chunks while budget seconds since start
+        # remain (at least one, and one more: it is mostly the end of the answer, found
+        # without another round through the poller). Returns when the socket is full, the
+        # answer is done, or time is up (the poller says when the socket can take more).
         sent = 0
         while True:
             out = conn.out
@@ -149,7 +148,7 @@ class Answering:
                 return
 
     def _done(self, conn):
-        """The answer went out: count it, then keep reading, linger, or close."""
+        # The answer went out: count it, then keep reading, linger, or close.
         if conn.status:
             self._count(conn.status)
         self._release(conn)

@@ -1,23 +1,22 @@
-"""Board and process metrics: what every board operator wants on a dashboard.
-
-Imported on: CPython, MicroPython, CircuitPython (only when used).
-
-    from prometheus_express.board import BoardCollector
-    BoardCollector()          # registers itself with REGISTRY
-
-Each metric is exported where the runtime can tell, and skipped (never an error) where not:
-  board_heap_free_bytes, board_heap_used_bytes      gc.mem_free / mem_alloc
-  board_uptime_seconds                               ticks since the collector started
-  board_cpu_frequency_hertz                          machine.freq / microcontroller.cpu
-  board_cpu_temperature_celsius                      esp32, rp2 (ADC 4), microcontroller.cpu
-  board_wifi_rssi_dbm                                network.WLAN / wifi.radio.ap_info
-  board_reset_cause (stateset-like info)             machine.reset_cause / cpu.reset_reason
-  board_info{board, runtime, version}                sys.implementation, os.uname
-  python_info{implementation,major,minor,patchlevel,version}   as prometheus_client has it
-  process_* (CPython on Linux)                       as prometheus_client's ProcessCollector
-python_info and process_* are left out where the registry has them already (CPython's default
-REGISTRY carries prometheus_client's process, platform and gc collectors: process.py).
-"""
+# Board and process metrics: what every board operator wants on a dashboard.
+#
+# Imported on: CPython, MicroPython, CircuitPython (only when used).
+#
+#     from prometheus_express.board import BoardCollector
+#     BoardCollector()          # registers itself with REGISTRY
+#
+# Each metric is exported where the runtime can tell, and skipped (never an error) where not:
+#   board_heap_free_bytes, board_heap_used_bytes      gc.mem_free / mem_alloc
+#   board_uptime_seconds                               ticks since the collector started
+#   board_cpu_frequency_hertz                          machine.freq / microcontroller.cpu
+#   board_cpu_temperature_celsius                      esp32, rp2 (ADC 4), microcontroller.cpu
+#   board_wifi_rssi_dbm                                network.WLAN / wifi.radio.ap_info
+#   board_reset_cause (stateset-like info)             machine.reset_cause / cpu.reset_reason
+#   board_info{board, runtime, version}                sys.implementation, os.uname
+#   python_info{implementation,major,minor,patchlevel,version}   as prometheus_client has it
+#   process_* (CPython on Linux)                       as prometheus_client's ProcessCollector
+# python_info and process_* are left out where the registry has them already (CPython's default
+# REGISTRY carries prometheus_client's process, platform and gc collectors: process.py).
 import sys
 
 from ._clock import Uptime
@@ -29,11 +28,10 @@ _RESET_NAMES = ('PWRON_RESET', 'HARD_RESET', 'WDT_RESET', 'DEEPSLEEP_RESET', 'SO
 
 
 class BoardCollector:
-    """A custom collector for board (or process) health.
-
-    modules: {'machine': obj, ...} to use instead of importing those modules (tests, odd
-    ports). namespace: a prefix for the board_* names.
-    """
+    # A custom collector for board (or process) health.
+    #
+    # modules: {'machine': obj, ...} to use instead of importing those modules (tests, odd
+    # ports). namespace: a prefix for the board_* names.
 
     def __init__(self, registry=REGISTRY, modules=None, namespace=''):
         self._modules = modules
@@ -177,8 +175,8 @@ class BoardCollector:
                 'board': board, 'runtime': impl.name, 'version': version})]
 
     def _process(self, ns):
-        """process_* as prometheus_client's ProcessCollector (CPython on Linux), unless the
-        registry has them already (the default REGISTRY does, on CPython)."""
+        # process_* as prometheus_client's ProcessCollector (CPython on Linux), unless the
+        # registry has them already (the default REGISTRY does, on CPython).
         if not self._own_process:
             return []
         if self._proc is None:

@@ -1,18 +1,17 @@
-"""Where a labelled metric keeps its children on a board: small dicts that split as they grow
-(a key's dict is picked by its hash), and the keys in creation order in lists made at their
-full size, so no structure ever needs one large contiguous block to grow (a fragmented board
-heap has none). CPython keeps them in one dict (its dicts keep creation order).
-
-Imported on: MicroPython, CircuitPython (with metrics.py); CPython too (never called there).
-"""
+# Where a labelled metric keeps its children on a board: small dicts that split as they grow
+# (a key's dict is picked by its hash), and the keys in creation order in lists made at their
+# full size, so no structure ever needs one large contiguous block to grow (a fragmented board
+# heap has none). CPython keeps them in one dict (its dicts keep creation order).
+#
+# Imported on: MicroPython, CircuitPython (with metrics.py); CPython too (never called there).
 from ._format import GC
 
 
 def place(m, key, child):
-    """Boards: key and child at the end of m's creation order. The order lists are made at
-    their full size (8 slots, then 16, 32, then 64 each) and filled in place: a list grown by
-    append is copied to a larger block each time it doubles, and leaves the old one as a hole
-    between long-lived objects."""
+    # Boards: key and child at the end of m's creation order. The order lists are made at
+    # their full size (8 slots, then 16, 32, then 64 each) and filled in place: a list grown by
+    # append is copied to a larger block each time it doubles, and leaves the old one as a hole
+    # between long-lived objects.
     last = m._order[-1]
     f = m._fill
     if f >= len(last):
@@ -26,7 +25,7 @@ def place(m, key, child):
 
 
 def split(m):
-    """Boards: twice as many child dicts (a key's dict is picked by its hash)."""
+    # Boards: twice as many child dicts (a key's dict is picked by its hash).
     n = len(m._kids) * 2
     new = [{} for _ in range(n)]
     for d in m._kids:
@@ -36,8 +35,8 @@ def split(m):
 
 
 def unorder(m, key):
-    """Boards: the key's place (and its child's) in the order lists becomes None; they are
-    made anew once half of them is gone (a render in progress keeps walking the old ones)."""
+    # Boards: the key's place (and its child's) in the order lists becomes None; they are
+    # made anew once half of them is gone (a render in progress keeps walking the old ones).
     live = 0
     for chunk in m._order:
         i = 0

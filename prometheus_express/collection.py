@@ -1,11 +1,10 @@
-"""Our metrics and registries seen as Metric/Sample families: a metric's collect() and
-describe(), a registry's collect(), get_sample_value, target_info, and the series names a
-custom collector claims (its ?name[]= view is in views.py). The page writer never needs
-these for our metrics: they write their lines from their children.
-
-Imported on: CPython, MicroPython, CircuitPython (on first use of any of those: the
-registry's and the metrics' extension).
-"""
+# Our metrics and registries seen as Metric/Sample families: a metric's collect() and
+# describe(), a registry's collect(), get_sample_value, target_info, and the series names a
+# custom collector claims (its ?name[]= view is in views.py). The page writer never needs
+# these for our metrics: they write their lines from their children.
+#
+# Imported on: CPython, MicroPython, CircuitPython (on first use of any of those: the
+# registry's and the metrics' extension).
 from ._format import SUFFIXES
 from .families import Metric
 from .metric_samples import children, samples
@@ -13,8 +12,8 @@ from .exemplars import exemplar_of
 
 
 def describe_names(registry, collector):
-    """Series names a custom collector claims, from describe() (or collect(), if the
-    registry auto-describes), as prometheus_client's registry finds them."""
+    # Series names a custom collector claims, from describe() (or collect(), if the
+    # registry auto-describes), as prometheus_client's registry finds them.
     desc = getattr(collector, 'describe', None)
     if desc is None and registry._auto_describe:
         desc = collector.collect

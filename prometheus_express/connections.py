@@ -1,12 +1,11 @@
-"""A client connection of the exporter and what happens at its limits: a full connection
-table (eviction, 503), a request or answer out of time (408, close), a bad request (its 4xx,
-then a lingering close so the client can read it), a listener that fails (closed, bound
-again with back-off), and a heap too full to answer (the pre-made 503). The server is passed
-in (these are its limits, kept apart from its common path); all of it is loaded with the
-server, so nothing the exporter needs at its limits is compiled when it reaches them.
-
-Imported on: CPython, MicroPython, CircuitPython (by server.py).
-"""
+# A client connection of the exporter and what happens at its limits: a full connection
+# table (eviction, 503), a request or answer out of time (408, close), a bad request (its 4xx,
+# then a lingering close so the client can read it), a listener that fails (closed, bound
+# again with back-off), and a heap too full to answer (the pre-made 503). The server is passed
+# in (these are its limits, kept apart from its common path); all of it is loaded with the
+# server, so nothing the exporter needs at its limits is compiled when it reaches them.
+#
+# Imported on: CPython, MicroPython, CircuitPython (by server.py).
 from ._clock import elapsed, ticks
 from ._sockets import POLLIN
 from .http_errors import error_bytes
@@ -40,10 +39,10 @@ class Conn:
 
 
 def make_room(server, sock):
-    """Close a lingering connection, else the one that has waited longest without a whole
-    request, else the longest-idle keep-alive one; if every connection is being answered,
-    answer the newcomer 503 and close it. True if sock can stay (sock None: whether a
-    connection was closed to make room)."""
+    # Close a lingering connection, else the one that has waited longest without a whole
+    # request, else the longest-idle keep-alive one; if every connection is being answered,
+    # answer the newcomer 503 and close it. True if sock can stay (sock None: whether a
+    # connection was closed to make room).
     best = None
     rank = -1
     for c in server._conns.values():
@@ -75,16 +74,16 @@ def make_room(server, sock):
 
 
 def unstall(server):
-    """Every answer buffer is taken: drop the answers whose clients have read nothing for
-    half a second (their buffers go to clients that are waiting)."""
+    # Every answer buffer is taken: drop the answers whose clients have read nothing for
+    # half a second (their buffers go to clients that are waiting).
     for c in list(server._conns.values()):
         if c.buf is not None and elapsed(c.moved) > 0.5:
             server._drop(c, 'stalled')
 
 
 def fail(server, conn, status, message=None):
-    """Answer a bad request; the connection closes after a lingering read (its stream can't
-    be trusted, and an abrupt close would reset the answer away)."""
+    # Answer a bad request; the connection closes after a lingering read (its stream can't
+    # be trusted, and an abrupt close would reset the answer away).
     server._count(status)
     server._release(conn)
     conn.keep = False
@@ -95,7 +94,7 @@ def fail(server, conn, status, message=None):
 
 
 def linger(server, conn):
-    """After an error answer: read and drop what the client still sends, then close."""
+    # After an error answer: read and drop what the client still sends, then close.
     conn.state = LINGER
     conn.inb = bytearray()
     try:
@@ -107,7 +106,7 @@ def linger(server, conn):
 
 
 def expired(server, conn):
-    """conn ran out of time: 408 for a started request, else close it."""
+    # conn ran out of time: 408 for a started request, else close it.
     if conn.state == READ and conn.req is None and conn.inb:
         server._count('timeout')
         fail(server, conn, 408)

@@ -1,13 +1,12 @@
-"""How names outside [a-zA-Z_:][a-zA-Z0-9_:]* (label names: no ':') are written, per
-escaping scheme (the Accept header's `escaping=`), as prometheus_client writes them:
-  allow-utf-8   as they are, in double quotes ({"my.metric",a="b"} 1.0)
-  underscores   each character outside the set becomes '_' (what boards and 0.0.4 pages use)
-  dots          '_' -> '__', '.' -> '_dot_', others outside the set -> '__', on every name
-  values        'U__' then '_' -> '__' and others outside the set -> '_<hex code>_'
-
-Imported on: CPython, MicroPython, CircuitPython (only when a page asks for an escaping other
-than underscores, or a program imports it).
-"""
+# How names outside [a-zA-Z_:][a-zA-Z0-9_:]* (label names: no ':') are written, per
+# escaping scheme (the Accept header's `escaping=`), as prometheus_client writes them:
+#   allow-utf-8   as they are, in double quotes ({"my.metric",a="b"} 1.0)
+#   underscores   each character outside the set becomes '_' (what boards and 0.0.4 pages use)
+#   dots          '_' -> '__', '.' -> '_dot_', others outside the set -> '__', on every name
+#   values        'U__' then '_' -> '__' and others outside the set -> '_<hex code>_'
+#
+# Imported on: CPython, MicroPython, CircuitPython (only when a page asks for an escaping other
+# than underscores, or a program imports it).
 from ._format import escape_name
 
 ALLOWUTF8 = 'allow-utf-8'
@@ -18,7 +17,7 @@ SCHEMES = (ALLOWUTF8, UNDERSCORES, DOTS, VALUES)
 
 
 def legacy(s, colon=True):
-    """Whether s is a name of the classic character set (colon: a metric name)."""
+    # Whether s is a name of the classic character set (colon: a metric name).
     return bool(s) and escape_name(s, colon) == s and (colon or not s.startswith('__'))
 
 
@@ -56,10 +55,10 @@ def _name(s, escaping, colon):
 
 
 def escape_metric_name(s, escaping=UNDERSCORES):
-    """A metric name as written under an escaping scheme (quoted where allow-utf-8 needs)."""
+    # A metric name as written under an escaping scheme (quoted where allow-utf-8 needs).
     return _name(s, escaping, True)
 
 
 def escape_label_name(s, escaping=UNDERSCORES):
-    """A label name as written under an escaping scheme (quoted where allow-utf-8 needs)."""
+    # A label name as written under an escaping scheme (quoted where allow-utf-8 needs).
     return _name(s, escaping, False)

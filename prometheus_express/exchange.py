@@ -1,10 +1,9 @@
-"""A connection's requests: read as they come, parsed (several pipelined in one read are taken
-one after another), handed to the answering half (answering.py); connections dropped and
-their answer buffers given back; budgets checked. MetricsServer (server.py) is built on
-this; what happens at its limits is in connections.py.
-
-Imported on: CPython, MicroPython, CircuitPython (with server.py).
-"""
+# A connection's requests: read as they come, parsed (several pipelined in one read are taken
+# one after another), handed to the answering half (answering.py); connections dropped and
+# their answer buffers given back; budgets checked. MetricsServer (server.py) is built on
+# this; what happens at its limits is in connections.py.
+#
+# Imported on: CPython, MicroPython, CircuitPython (with server.py).
 from ._clock import elapsed, ticks
 from ._sockets import err_kind, recv_some
 from .connections import LINGER, READ, expired, fail
@@ -12,7 +11,7 @@ from .http import HTTPError, body_length, find_head_end, parse_head
 
 
 class Exchange:
-    """The requests half of MetricsServer (its methods; the state is the server's)."""
+    # The requests half of MetricsServer (its methods; the state is the server's).
 
     def _drop(self, conn, kind=None):
         if kind:
@@ -39,7 +38,7 @@ class Exchange:
         conn.begun = False
 
     def _failed(self, conn, e):
-        """A send or recv on conn raised e: dropped (counted by kind), unless it would block."""
+        # A send or recv on conn raised e: dropped (counted by kind), unless it would block.
         kind = err_kind(e)
         if kind != 'again':
             self._drop(conn, kind)
@@ -62,9 +61,9 @@ class Exchange:
             self._request(conn)
 
     def _request(self, conn):
-        """Take the whole requests in conn.inb, one after another, and start their answers
-        (a loop, not a recursion through _done: a read may hold hundreds of pipelined
-        requests)."""
+        # Take the whole requests in conn.inb, one after another, and start their answers
+        # (a loop, not a recursion through _done: a read may hold hundreds of pipelined
+        # requests).
         if conn.looping:
             return  # (called from _done inside the loop below: the loop takes the next)
         conn.looping = True

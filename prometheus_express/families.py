@@ -1,8 +1,7 @@
-"""Metric, Sample and the *MetricFamily classes custom collectors return from collect().
-
-Same names, signatures and errors as prometheus_client.metrics_core / samples.
-Imported on: CPython, MicroPython, CircuitPython (only when a collector or collect() needs it).
-"""
+# Metric, Sample and the *MetricFamily classes custom collectors return from collect().
+#
+# Same names, signatures and errors as prometheus_client.metrics_core / samples.
+# Imported on: CPython, MicroPython, CircuitPython (only when a collector or collect() needs it).
 from collections import namedtuple
 
 
@@ -12,12 +11,12 @@ _Exemplar = namedtuple('Exemplar', ('labels', 'value', 'timestamp'))
 
 
 def Exemplar(labels, value, timestamp=None):
-    """An exemplar: (labels dict, value, timestamp or None)."""
+    # An exemplar: (labels dict, value, timestamp or None).
     return _Exemplar(labels, value, timestamp)
 
 
 class Timestamp:
-    """A sample timestamp with nanosecond precision: Timestamp(sec, nsec)."""
+    # A sample timestamp with nanosecond precision: Timestamp(sec, nsec).
 
     def __init__(self, sec, nsec):
         if nsec < 0 or nsec >= 1000000000:
@@ -54,8 +53,8 @@ class Timestamp:
 
 
 def Sample(name, labels, value, timestamp=None, exemplar=None, native_histogram=None):
-    """One sample: (name, labels dict, value, timestamp or None, exemplar or None,
-    native_histogram or None: taken and kept as upstream's, not written by our pages)."""
+    # One sample: (name, labels dict, value, timestamp or None, exemplar or None,
+    # native_histogram or None: taken and kept as upstream's, not written by our pages).
     return _Sample6(name, labels, value, timestamp, exemplar, native_histogram)
 
 
@@ -67,7 +66,7 @@ METRIC_TYPES = ('counter', 'gauge', 'summary', 'histogram', 'gaugehistogram', 'u
 
 
 class Metric:
-    """A metric family and its samples."""
+    # A metric family and its samples.
 
     def __init__(self, name, documentation, typ, unit=''):
         if unit and not name.endswith('_' + unit):

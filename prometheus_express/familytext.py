@@ -1,8 +1,7 @@
-"""Text 0.0.4 and OpenMetrics lines for Metric families: custom collectors, target_info, our
-metrics seen through a ?name[]= view or with exemplars (exposition.page calls these).
-
-Imported on: CPython, MicroPython, CircuitPython (when a page has such a family).
-"""
+# Text 0.0.4 and OpenMetrics lines for Metric families: custom collectors, target_info, our
+# metrics seen through a ?name[]= view or with exemplars (exposition.page calls these).
+#
+# Imported on: CPython, MicroPython, CircuitPython (when a page has such a family).
 from ._format import escape_name, fmt, header, labelstr
 from .collection import target_info_metric
 
@@ -14,7 +13,7 @@ def _plain_label(k):
 
 
 def _namers(esc):
-    """(metric name, label name) writers for escaping scheme esc (None: underscores)."""
+    # (metric name, label name) writers for escaping scheme esc (None: underscores).
     if esc is None or esc == 'underscores':
         return escape_name, _plain_label
     from .escaping import escape_label_name, escape_metric_name  # extension: other schemes
@@ -22,7 +21,7 @@ def _namers(esc):
 
 
 def _sample_line(w, ns, s, om, namers):
-    """One sample's line; namers: _namers() of the page's escaping scheme."""
+    # One sample's line; namers: _namers() of the page's escaping scheme.
     name, label = namers[:2]
     n = name(ns + s[0])
     labels = labelstr(sorted(s[1].items()), label) if s[1] else ''
@@ -53,14 +52,14 @@ _TEXT_TYPES = {'counter': ('_total', 'counter'), 'info': ('_info', 'gauge'),
 
 
 def target_info(registry, w, ns, om, esc=None):
-    """The target_info family of a registry (or of a view that wants it)."""
+    # The target_info family of a registry (or of a view that wants it).
     write(target_info_metric(registry), w, ns, om, esc)
 
 
 def write(m, w, ns, om, esc=None):
-    """Write family m (its header and samples) through w in either format; esc: the
-    escaping scheme for names (None: underscores). An error names the family, as
-    prometheus_client's does: the family is added to the exception's args."""
+    # Write family m (its header and samples) through w in either format; esc: the
+    # escaping scheme for names (None: underscores). An error names the family, as
+    # prometheus_client's does: the family is added to the exception's args.
     try:
         _write(m, w, ns, om, esc)
     except Exception as e:

@@ -1,14 +1,13 @@
-"""The exporter's answer to a request when no Router is given: the page on / and /metrics
-(negotiated format, ?name[]= filtering, streamed), else 404, 405, 401 or 204 for OPTIONS.
-
-Imported on: CPython, MicroPython, CircuitPython (by the servers).
-"""
+# The exporter's answer to a request when no Router is given: the page on / and /metrics
+# (negotiated format, ?name[]= filtering, streamed), else 404, 405, 401 or 204 for OPTIONS.
+#
+# Imported on: CPython, MicroPython, CircuitPython (by the servers).
 from .http import Response, error_response
 from .page import negotiate, page
 
 
 def metrics_response(req, registry):
-    """The page for a scrape: negotiated format, ?name[]= filtering; streamed."""
+    # The page for a scrape: negotiated format, ?name[]= filtering; streamed.
     om, ctype, esc = negotiate(req.headers.get('accept'))
     names = [n for n in req.args('name[]') if n]
     reg = registry.restricted_registry(names) if names else registry
@@ -16,7 +15,7 @@ def metrics_response(req, registry):
 
 
 def dispatch(req, registry, auth):
-    """The exporter's own answer when no Router is given: the page on / and /metrics."""
+    # The exporter's own answer when no Router is given: the page on / and /metrics.
     if req.path in ('/', '/metrics') and req.method in ('GET', 'HEAD') and \
             (auth is None or auth(req)):
         return metrics_response(req, registry)
@@ -27,7 +26,7 @@ _ALLOW = [('Allow', 'GET, HEAD, OPTIONS')]
 
 
 def refusal(req, auth):
-    """What the exporter answers when it does not serve the page (no Router given)."""
+    # What the exporter answers when it does not serve the page (no Router given).
     if req.path not in ('/', '/metrics'):
         return error_response(404)
     if req.method == 'OPTIONS':

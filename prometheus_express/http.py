@@ -1,11 +1,10 @@
-"""HTTP/1.1 for the exporter, without sockets: Request and the request parser with hard
-limits, Response. The exporter's own answers are in handler.py, the answer writer in
-answer.py; query strings in _query.py, routes of your own and auth in routing.py (both
-load when first used: a heap too full to compile them then gets the pre-made 503, and the
-next request tries again).
-
-Imported on: CPython, MicroPython, CircuitPython (by the servers and framework adapters).
-"""
+# HTTP/1.1 for the exporter, without sockets: Request and the request parser with hard
+# limits, Response. The exporter's own answers are in handler.py, the answer writer in
+# answer.py; query strings in _query.py, routes of your own and auth in routing.py (both
+# load when first used: a heap too full to compile them then gets the pre-made 503, and the
+# next request tries again).
+#
+# Imported on: CPython, MicroPython, CircuitPython (by the servers and framework adapters).
 from ._format import CPYTHON
 from .http_errors import HTTPError, reason  # noqa: F401 (HTTPError: ours to give)
 
@@ -16,20 +15,20 @@ MAX_BODY = 16384 if CPYTHON else 1024  # request body bytes
 
 
 class Request:
-    """method, target, path, version ('HTTP/1.0' or 'HTTP/1.1'), headers (lower-case names),
-    query [(name, value)], body; keep_alive."""
+    # method, target, path, version ('HTTP/1.0' or 'HTTP/1.1'), headers (lower-case names),
+    # query [(name, value)], body; keep_alive.
     query = ()
 
     def header(self, name, default=None):
         return self.headers.get(name, default)
 
     def args(self, name):
-        """Every value given for a query parameter, in order."""
+        # Every value given for a query parameter, in order.
         return [v for k, v in self.query if k == name]
 
 
 def find_head_end(buf):
-    """Index just past the blank line ending the head, or -1 (raises on oversize)."""
+    # Index just past the blank line ending the head, or -1 (raises on oversize).
     end = buf.find(b'\r\n\r\n')
     if end < 0 and len(buf) <= MAX_HEAD:
         return -1
@@ -46,7 +45,7 @@ _SEPARATORS = b'()<>@,;:\\"/[]?={}'
 
 
 def _clean(value):
-    """No control characters (but tab) in a header value."""
+    # No control characters (but tab) in a header value.
     for c in value.encode('utf-8'):
         if c < 32 and c != 9 or c == 127:
             return False
@@ -61,7 +60,7 @@ def _token(s):
 
 
 def parse_head(head):
-    """Parse the bytes of a request head (ending in CRLF CRLF) into a Request."""
+    # Parse the bytes of a request head (ending in CRLF CRLF) into a Request.
     try:
         text = bytes(head).decode('utf-8')
     except UnicodeError:  # obs-text (Latin-1 bytes) in a header value: kept as '?'
@@ -114,7 +113,7 @@ def parse_head(head):
 
 
 def body_length(req):
-    """Bytes of body to read for req (Content-Length), or raise 400/413."""
+    # Bytes of body to read for req (Content-Length), or raise 400/413.
     if 'transfer-encoding' in req.headers:
         raise HTTPError(400, 'Chunked request bodies are not supported')
     cl = req.headers.get('content-length', '0')
@@ -126,9 +125,9 @@ def body_length(req):
 
 
 class Response:
-    """status, content type, body (str, bytes, or a page: a generator function called with
-    write(str), the object write fills and a length; it yields whenever that object's
-    length reached the limit) and extra headers as a list of (name, value)."""
+    # status, content type, body (str, bytes, or a page: a generator function called with
+    # write(str), the object write fills and a length; it yields whenever that object's
+    # length reached the limit) and extra headers as a list of (name, value).
 
     def __init__(self, body=b'', status=200, content_type='text/plain; charset=utf-8',
                  headers=None):

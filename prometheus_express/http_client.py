@@ -1,18 +1,17 @@
-"""The tiny HTTP/1.1 client that push.py and remote_write.py send with: one request per
-connection, a body given as bytes, streamed in chunks, or sent by a function with its length
-known; the answer read whole (Content-Length, chunked, or until close).
-
-Imported on: CPython, MicroPython, CircuitPython (only when pushing or remote writing: a
-board that remote-writes never compiles the Pushgateway code, and the reverse).
-"""
+# The tiny HTTP/1.1 client that push.py and remote_write.py send with: one request per
+# connection, a body given as bytes, streamed in chunks, or sent by a function with its length
+# known; the answer read whole (Content-Length, chunked, or until close).
+#
+# Imported on: CPython, MicroPython, CircuitPython (only when pushing or remote writing: a
+# board that remote-writes never compiles the Pushgateway code, and the reverse).
 from ._clock import elapsed, ticks
 from ._format import CPYTHON
 from ._sockets import Net, recv_some
 
 
 def send_all(s, data):
-    """Send all of data on a blocking socket (with a timeout), looping over partial sends
-    (a Pico W sends at most 2920 bytes a call)."""
+    # Send all of data on a blocking socket (with a timeout), looping over partial sends
+    # (a Pico W sends at most 2920 bytes a call).
     mv = memoryview(data)
     sent = 0
     while sent < len(data):
@@ -21,7 +20,7 @@ def send_all(s, data):
 
 
 class PushError(OSError):
-    """A non-2xx answer: .status is its code, .body what the server said."""
+    # A non-2xx answer: .status is its code, .body what the server said.
 
     def __init__(self, status, body, url='', headers=None):
         msg = body.decode('utf-8', 'replace') if isinstance(body, bytes) else str(body)
@@ -33,7 +32,7 @@ class PushError(OSError):
 
 
 def split_url(url):
-    """(scheme, host, port, path) of an http(s) URL; the scheme defaults to http."""
+    # (scheme, host, port, path) of an http(s) URL; the scheme defaults to http.
     scheme = 'http'
     i = url.find('://')
     if i >= 0:
@@ -55,9 +54,9 @@ MAX_HEAD = 65536 if CPYTHON else 4096  # an answer's head: a receiver's is a few
 
 
 class _Budget:
-    """One request's socket, with `timeout` seconds for the whole of it (connect, send and
-    the answer): a receiver that drips a byte at a time cannot hold a flush, or the sensor
-    loop that called it, longer than that."""
+    # One request's socket, with `timeout` seconds for the whole of it (connect, send and
+    # the answer): a receiver that drips a byte at a time cannot hold a flush, or the sensor
+    # loop that called it, longer than that.
 
     def __init__(self, sock, timeout, start):
         self.sock = sock
@@ -82,8 +81,8 @@ class _Budget:
 
 
 def _read_response(b):
-    """(status, headers, body) of the answer on b (a _Budget); 1xx answers before it (100
-    Continue, RFC 9110 15.2) are skipped."""
+    # (status, headers, body) of the answer on b (a _Budget); 1xx answers before it (100
+    # Continue, RFC 9110 15.2) are skipped.
     buf = bytearray()
     while True:
         end = buf.find(b'\r\n\r\n')
@@ -139,11 +138,11 @@ def _read_response(b):
 
 
 def request(url, method='GET', headers=(), body=b'', timeout=30, net=None, follow=0):
-    """One HTTP/1.1 request; returns (status, headers, body) or raises PushError (non-2xx)
-    or OSError. body is bytes, a function taking write(str) that is sent chunked, or
-    (length, function taking send(bytes-like)) that sends exactly length bytes. timeout:
-    seconds for the whole request. follow: how many 307/308 redirects to follow, sending
-    the body again (remote write does, as Prometheus' own sender)."""
+    # One HTTP/1.1 request; returns (status, headers, body) or raises PushError (non-2xx)
+    # or OSError. body is bytes, a function taking write(str) that is sent chunked, or
+    # (length, function taking send(bytes-like)) that sends exactly length bytes. timeout:
+    # seconds for the whole request. follow: how many 307/308 redirects to follow, sending
+    # the body again (remote write does, as Prometheus' own sender).
     start = ticks()
     while True:
         status, rheaders, rbody = _once(url, method, headers, body, timeout, net, start)
@@ -199,7 +198,7 @@ def _once(url, method, headers, body, timeout, net, start):
 
 
 def b64(data):
-    """Base64 of bytes, as str (Basic auth)."""
+    # Base64 of bytes, as str (Basic auth).
     try:
         from binascii import b2a_base64
     except ImportError:
@@ -221,9 +220,9 @@ _EXTEND = not CPYTHON
 
 
 class ChunkWriter:
-    """write(str) for a streamed request body: pieces gather into about `size` bytes, then
-    go to send(bytes-like) as one HTTP chunk. Peak memory is one chunk, and on boards the
-    chunk buffer is reused, so a push allocates little beyond the numbers."""
+    # write(str) for a streamed request body: pieces gather into about `size` bytes, then
+    # go to send(bytes-like) as one HTTP chunk. Peak memory is one chunk, and on boards the
+    # chunk buffer is reused, so a push allocates little beyond the numbers.
 
     def __init__(self, send, size=1460):
         self.send = send

@@ -1,13 +1,12 @@
-"""HTTP errors: HTTPError (a request answered with an error status), status lines, and whole
-error answers (404, 405, 401, 408, 413, 431, 503...) as bytes: what the exporter sends when it
-cannot or will not send the page.
-
-Imported on: CPython, MicroPython, CircuitPython (with http.py).
-"""
+# HTTP errors: HTTPError (a request answered with an error status), status lines, and whole
+# error answers (404, 405, 401, 408, 413, 431, 503...) as bytes: what the exporter sends when it
+# cannot or will not send the page.
+#
+# Imported on: CPython, MicroPython, CircuitPython (with http.py).
 
 
 class HTTPError(Exception):
-    """A request the server answers with status (and message, if given) and then closes."""
+    # A request the server answers with status (and message, if given) and then closes.
 
     def __init__(self, status, message=''):
         super().__init__(status, message)
@@ -34,7 +33,7 @@ def status_line(version, status):
 
 
 def error_bytes(status, headers=None, message=None):
-    """A whole error answer that closes the connection."""
+    # A whole error answer that closes the connection.
     body = (message or reason(status)) + '\n'
     head = status_line('HTTP/1.1', status) + 'Content-Type: text/plain; charset=utf-8\r\n'
     for k, v in headers or ():

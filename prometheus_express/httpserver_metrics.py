@@ -1,18 +1,17 @@
-"""The page on an adafruit_httpserver Server (CircuitPython's HTTP server; CPython with
-Blinka): one server and one socket on the board for your pages and /metrics.
-
-Imported on: CircuitPython (or CPython), by a program that serves with adafruit_httpserver.
-
-    from adafruit_httpserver import Server
-    from prometheus_express.httpserver_metrics import add_metrics
-    server = Server(pool, debug=False)
-    add_metrics(server)           # GET /metrics: the registry's page
-    server.serve_forever('0.0.0.0', 8080)
-
-The page is negotiated as our own server does (text 0.0.4 / OpenMetrics, gzip where the
-runtime can compress, ?name[]=) and sent as a ChunkedResponse, a 1 KB chunk at a time as it
-is rendered.
-"""
+# The page on an adafruit_httpserver Server (CircuitPython's HTTP server; CPython with
+# Blinka): one server and one socket on the board for your pages and /metrics.
+#
+# Imported on: CircuitPython (or CPython), by a program that serves with adafruit_httpserver.
+#
+#     from adafruit_httpserver import Server
+#     from prometheus_express.httpserver_metrics import add_metrics
+#     server = Server(pool, debug=False)
+#     add_metrics(server)           # GET /metrics: the registry's page
+#     server.serve_forever('0.0.0.0', 8080)
+#
+# The page is negotiated as our own server does (text 0.0.4 / OpenMetrics, gzip where the
+# runtime can compress, ?name[]=) and sent as a ChunkedResponse, a 1 KB chunk at a time as it
+# is rendered.
 from ._gzip import probe
 from .exposition import page_chunks
 from .registry import REGISTRY
@@ -22,8 +21,8 @@ del probe
 
 
 def add_metrics(server, registry=REGISTRY, path='/metrics', size=1024):
-    """Add GET `path` serving registry's page to the adafruit_httpserver Server; returns the
-    handler."""
+    # Add GET `path` serving registry's page to the adafruit_httpserver Server; returns the
+    # handler.
     from adafruit_httpserver import GET, ChunkedResponse
 
     def metrics(request):

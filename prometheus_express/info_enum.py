@@ -1,15 +1,14 @@
-"""Info and Enum: key-value facts about the target, and which one of a fixed set of states
-is current (an OpenMetrics stateset).
-
-Imported on: CPython, MicroPython, CircuitPython (by programs that use them).
-"""
+# Info and Enum: key-value facts about the target, and which one of a fixed set of states
+# is current (an OpenMetrics stateset).
+#
+# Imported on: CPython, MicroPython, CircuitPython (by programs that use them).
 from ._format import escape_value, labelstr
 from .lines import labels_text, line, template
 from .metrics import REGISTRY, MetricWrapperBase
 
 
 class Info(MetricWrapperBase):
-    """Key-value facts about the target (build, version), exported as `name_info{...} 1.0`."""
+    # Key-value facts about the target (build, version), exported as `name_info{...} 1.0`.
     _type = 'info'
     _pfx = None  # a child's `{labels} ` with its info pairs, once info() was called
 
@@ -52,7 +51,7 @@ class Info(MetricWrapperBase):
 
 
 class Enum(MetricWrapperBase):
-    """Which one of a fixed set of states is current (an OpenMetrics stateset)."""
+    # Which one of a fixed set of states is current (an OpenMetrics stateset).
     _type = 'stateset'
 
     def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',

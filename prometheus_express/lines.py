@@ -1,9 +1,8 @@
-"""A metric's lines: the template that writes a line's labels in name order, and the loops
-that write every child's line (rows: the hot loop of every scrape on a board; CPython's is in
-cpython_rows.py).
-
-Imported on: CPython, MicroPython, CircuitPython (with metrics.py).
-"""
+# A metric's lines: the template that writes a line's labels in name order, and the loops
+# that write every child's line (rows: the hot loop of every scrape on a board; CPython's is in
+# cpython_rows.py).
+#
+# Imported on: CPython, MicroPython, CircuitPython (with metrics.py).
 from ._clock import CLOCK_SET_AFTER
 from ._format import CPYTHON, CREATED, escape_name, fmt
 
@@ -14,11 +13,11 @@ _SHARED = {}
 
 
 def template(names, extra=None):
-    """(labels format, index, as is, perm, pieces) to write a line's labels sorted by name, as
-    prometheus_client does: the format has one %s per label, filled with the key's values in
-    index order (-1 stands for the extra label: le for buckets, the state of an Enum); as is:
-    the key itself fills it (one label, or labels given in sorted order, and no extra).
-    Made once per (names, extra): metrics with the same label names share it."""
+    # (labels format, index, as is, perm, pieces) to write a line's labels sorted by name, as
+    # prometheus_client does: the format has one %s per label, filled with the key's values in
+    # index order (-1 stands for the extra label: le for buckets, the state of an Enum); as is:
+    # the key itself fills it (one label, or labels given in sorted order, and no extra).
+    # Made once per (names, extra): metrics with the same label names share it.
     names = tuple(names)
     t = _SHARED.get((names, extra))
     if t is not None:
@@ -44,8 +43,8 @@ def template(names, extra=None):
 
 
 def _pieces(w, name, t, k, v):
-    """Boards: one line written piece by piece, allocating nothing: for a heap too
-    fragmented to hold the formatted line (formatting grows a buffer by doubling)."""
+    # Boards: one line written piece by piece, allocating nothing: for a heap too
+    # fragmented to hold the formatted line (formatting grows a buffer by doubling).
     w(name)
     p = t[4]
     n = len(t[1])
@@ -58,7 +57,7 @@ def _pieces(w, name, t, k, v):
 
 
 def line(w, name, lab, v):
-    """Write one line: name, `{labels} ` text, value text."""
+    # Write one line: name, `{labels} ` text, value text.
     w(name)
     w(lab)
     w(v)
@@ -66,23 +65,23 @@ def line(w, name, lab, v):
 
 
 def labels_text(t, k, x=None):
-    """`{labels} ` of a line for key k (and the extra label's value x) by template t."""
+    # `{labels} ` of a line for key k (and the extra label's value x) by template t.
     if t[2]:
         return t[0] % k
     return t[0] % tuple([x if j < 0 else (k if k.__class__ is str else k[j]) for j in t[1]])
 
 
 def line_args(t, k, v):
-    """The values of a whole line's format (name, labels by template t, value text v) for
-    the cases _rows does not write itself."""
+    # The values of a whole line's format (name, labels by template t, value text v) for
+    # the cases _rows does not write itself.
     if t[2]:
         return k + (v,) if k else v
     return tuple([k[j] for j in t[1]]) + (v,)
 
 
 def created_rows(self, w, ns, o, lim, head):
-    """Text format: the `_created` lines, after their family header (head() writes it
-    before the first of them: on a board whose clock is unset there are none)."""
+    # Text format: the `_created` lines, after their family header (head() writes it
+    # before the first of them: on a board whose clock is unset there are none).
     for _, c in self._each():
         if c._c > CLOCK_SET_AFTER:
             break
@@ -100,8 +99,8 @@ def created_rows(self, w, ns, o, lim, head):
             yield
 
 def rows(self, w, ns, om, o, lim):
-    """Write the lines of every child through w (OpenMetrics if om); yield whenever
-    len(o) reached lim (o is what w fills). The hot loop of every scrape."""
+    # Write the lines of every child through w (OpenMetrics if om); yield whenever
+    # len(o) reached lim (o is what w fills). The hot loop of every scrape.
     t = self._lt
     name = ns + self._ename
     created = None

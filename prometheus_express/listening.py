@@ -1,15 +1,14 @@
-"""The exporter's listening sockets: bound (several on a network chip with few sockets and no
-accept queue), clients accepted (room made first where the chip has no spare socket), and
-everything closed.
-
-Imported on: CPython, MicroPython, CircuitPython (with server.py).
-"""
+# The exporter's listening sockets: bound (several on a network chip with few sockets and no
+# accept queue), clients accepted (room made first where the chip has no spare socket), and
+# everything closed.
+#
+# Imported on: CPython, MicroPython, CircuitPython (with server.py).
 from ._sockets import POLLIN, err_kind
 from .connections import OOM, Conn, listener_failed, make_room
 
 
 class Listening:
-    """The listening half of MetricsServer (its methods; the state is the server's)."""
+    # The listening half of MetricsServer (its methods; the state is the server's).
 
     def _bind(self):
         while len(self._ls) < self.listeners:

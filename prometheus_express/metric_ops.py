@@ -1,12 +1,11 @@
-"""The rarer calls of metrics: describe(), collect(), remove_by_labels(), a Counter's
-reset() and count_exceptions(), a Gauge's set_to_current_time(), track_inprogress(),
-set_function(), time() (also of Summary and Histogram); labels by keyword and the errors
-upstream raises for labels() and remove(); a Gauge's multiprocess_mode check; turning
-`_created` series off and on.
-
-Imported on: CPython, MicroPython, CircuitPython (at the first of those calls: a metric's
-__getattr__ finds its method in METHODS). On CPython dropin.py makes them real methods.
-"""
+# The rarer calls of metrics: describe(), collect(), remove_by_labels(), a Counter's
+# reset() and count_exceptions(), a Gauge's set_to_current_time(), track_inprogress(),
+# set_function(), time() (also of Summary and Histogram); labels by keyword and the errors
+# upstream raises for labels() and remove(); a Gauge's multiprocess_mode check; turning
+# `_created` series off and on.
+#
+# Imported on: CPython, MicroPython, CircuitPython (at the first of those calls: a metric's
+# __getattr__ finds its method in METHODS). On CPython dropin.py makes them real methods.
 from ._clock import stamp, wall
 from ._format import CREATED
 from ._timing import Timer, exception_counter, inprogress
@@ -18,13 +17,13 @@ def describe(metric):
 
 
 def collect(metric):
-    """One Metric family holding every sample (for tests, filters, push of others)."""
+    # One Metric family holding every sample (for tests, filters, push of others).
     from .collection import collect  # extension: Metric families
     return collect(metric)
 
 
 def count_exceptions(counter, exception=Exception):
-    """Decorator / context manager: inc() when `exception` escapes the block."""
+    # Decorator / context manager: inc() when `exception` escapes the block.
     with counter._lock:
         pass  # (a labelled parent raises here, as upstream)
     return exception_counter(counter, exception)
@@ -35,19 +34,19 @@ def set_to_current_time(gauge):
 
 
 def track_inprogress(gauge):
-    """Decorator / context manager: inc() on entry, dec() on exit."""
+    # Decorator / context manager: inc() on entry, dec() on exit.
     with gauge._lock:
         pass
     return inprogress(gauge)
 
 
 def time(metric):
-    """Decorator / context manager: observe (or set) the block's duration in seconds."""
+    # Decorator / context manager: observe (or set) the block's duration in seconds.
     return Timer(metric, 'set' if metric._type == 'gauge' else 'observe')
 
 
 def set_function(gauge, f):
-    """Take the value from f() at every collection; the other methods become no-ops."""
+    # Take the value from f() at every collection; the other methods become no-ops.
     with gauge._lock:
         pass
     gauge._fn = f
@@ -65,7 +64,7 @@ def reset(counter):
 
 
 def key_of(parent, child):
-    """The label values of child, from its parent's dicts."""
+    # The label values of child, from its parent's dicts.
     for d in parent._kids:
         for k, c in d.items():
             if c is child:
@@ -74,7 +73,7 @@ def key_of(parent, child):
 
 
 def label_key(metric, labelvalues, labelkwargs):
-    """The label values for labels() called with keywords, or the error upstream raises."""
+    # The label values for labels() called with keywords, or the error upstream raises.
     p = metric._p
     names = p._labelnames
     if not names:
@@ -92,7 +91,7 @@ def label_key(metric, labelvalues, labelkwargs):
 
 
 def remove_error(metric, labelvalues):
-    """The error remove() raises for a wrong call, as upstream."""
+    # The error remove() raises for a wrong call, as upstream.
     if not metric._labelnames:
         raise ValueError('No label names were set when constructing %s' % metric)
     raise ValueError('Incorrect label count (expected %d, got %s)'
@@ -100,12 +99,12 @@ def remove_error(metric, labelvalues):
 
 
 def disable_created_metrics():
-    """Stop exporting `_created` series for counters, histograms and summaries."""
+    # Stop exporting `_created` series for counters, histograms and summaries.
     CREATED[0] = False
 
 
 def enable_created_metrics():
-    """Export `_created` series again (on boards they are left out while the clock is unset)."""
+    # Export `_created` series again (on boards they are left out while the clock is unset).
     CREATED[0] = True
 
 
@@ -148,7 +147,7 @@ METHODS = {'describe': (describe, ''), 'collect': (collect, ''),
 
 
 def method(metric, name):
-    """metric.name for the calls kept here, bound to metric (AttributeError for others)."""
+    # metric.name for the calls kept here, bound to metric (AttributeError for others).
     f, types = METHODS.get(name, (None, None))
     if f is None or types and metric._type not in types.split():
         raise AttributeError("'%s' object has no attribute '%s'"
@@ -157,8 +156,8 @@ def method(metric, name):
 
 
 def install(classes):
-    """CPython: make these real methods of our metric classes (introspection), and give
-    them upstream's repr."""
+    # CPython: make these real methods of our metric classes (introspection), and give
+    # them upstream's repr.
     for cls in classes:
         for name, (f, types) in METHODS.items():
             if not types or cls._type in types.split():

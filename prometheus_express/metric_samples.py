@@ -1,15 +1,14 @@
-"""Our metrics' samples without Metric families: each child with its label values, and its
-samples as (suffix, extra labels, value), as prometheus_client's _child_samples gives them.
-collect() builds families from these; remote write sends them as they are.
-
-Imported on: CPython, MicroPython, CircuitPython (by collection.py and remote_write.py).
-"""
+# Our metrics' samples without Metric families: each child with its label values, and its
+# samples as (suffix, extra labels, value), as prometheus_client's _child_samples gives them.
+# collect() builds families from these; remote write sends them as they are.
+#
+# Imported on: CPython, MicroPython, CircuitPython (by collection.py and remote_write.py).
 from ._clock import CLOCK_SET_AFTER
 from ._format import CREATED
 
 
 def children(metric):
-    """[(label values tuple, child)] in creation order, copied under the metric's lock."""
+    # [(label values tuple, child)] in creation order, copied under the metric's lock.
     if metric._kids is None:
         return [((), metric)]
     out = []
@@ -22,7 +21,7 @@ def children(metric):
 
 
 def samples(metric, c):
-    """[(suffix, extra labels, value)] of child c, as prometheus_client's _child_samples."""
+    # [(suffix, extra labels, value)] of child c, as prometheus_client's _child_samples.
     t = metric._type
     if t == 'counter':
         out = [('_total', {}, c._value())]

@@ -1,25 +1,24 @@
-"""Counter and Gauge, and what every metric type shares (labels, children, their lines):
-prometheus_client's API, board-sized. Summary and Histogram are in summary_histogram.py,
-Info and Enum in info_enum.py.
-
-Imported on: CPython, MicroPython, CircuitPython.
-
-A labelled metric is a parent holding children, one per label-value key (the value itself for
-one label, else a tuple). A child is an instance of a small class made once per parent, whose
-class attributes are the parent (_p) and its lock (_lock): so a child carries only its
-numbers (a Gauge child: one attribute). Lines are written from the key at render time through
-the parent's line format, so no per-child text is kept. Rendering is a generator (_rows) that
-yields when the output it fills has reached a limit: a server can stop anywhere in a page and
-resume later.
-
-Children live in dicts: one on CPython (its dicts keep creation order); on boards as many
-small ones as it takes to keep each under ~40 children (picked by the key's hash), plus key, child, key, child... in creation order in lists of
-at most 64 items, so no structure ever needs one large contiguous block to grow (a
-fragmented board heap has none).
-
-The rarer calls are methods here that load their module on first use (metric_ops.py,
-collection.py, _timing.py, exemplars.py): a board compiles them only if it uses them.
-"""
+# Counter and Gauge, and what every metric type shares (labels, children, their lines):
+# prometheus_client's API, board-sized. Summary and Histogram are in summary_histogram.py,
+# Info and Enum in info_enum.py.
+#
+# Imported on: CPython, MicroPython, CircuitPython.
+#
+# A labelled metric is a parent holding children, one per label-value key (the value itself for
+# one label, else a tuple). A child is an instance of a small class made once per parent, whose
+# class attributes are the parent (_p) and its lock (_lock): so a child carries only its
+# numbers (a Gauge child: one attribute). Lines are written from the key at render time through
+# the parent's line format, so no per-child text is kept. Rendering is a generator (_rows) that
+# yields when the output it fills has reached a limit: a server can stop anywhere in a page and
+# resume later.
+#
+# Children live in dicts: one on CPython (its dicts keep creation order); on boards as many
+# small ones as it takes to keep each under ~40 children (picked by the key's hash), plus key, child, key, child... in creation order in lists of
+# at most 64 items, so no structure ever needs one large contiguous block to grow (a
+# fragmented board heap has none).
+#
+# The rarer calls are methods here that load their module on first use (metric_ops.py,
+# collection.py, _timing.py, exemplars.py): a board compiles them only if it uses them.
 from ._clock import stamp
 from ._format import (CPYTHON, SUFFIXES, Collector, escape_name, escape_value, full_name,
                       validate_labelname)
@@ -105,11 +104,11 @@ class MetricWrapperBase(Collector):
         return method(self, name)
 
     def _names(self):
-        """The series names this metric claims in a registry."""
+        # The series names this metric claims in a registry.
         return [self._name] + [self._name + s for s in SUFFIXES.get(self._type, ())]
 
     def labels(self, *labelvalues, **labelkwargs):
-        """The child for these label values (positional, or by name), made on first use."""
+        # The child for these label values (positional, or by name), made on first use.
         lv = labelvalues
         kids = self._kids
         if labelkwargs or kids is None or len(lv) != len(self._labelnames):
@@ -148,7 +147,7 @@ class MetricWrapperBase(Collector):
         return child
 
     def remove(self, *labelvalues):
-        """Remove the child for these label values (a held reference to it is detached)."""
+        # Remove the child for these label values (a held reference to it is detached).
         names = self._labelnames
         if not names or len(labelvalues) != len(names):
             from .metric_ops import remove_error  # extension: the error to raise
@@ -164,7 +163,7 @@ class MetricWrapperBase(Collector):
                 unorder(self, key)
 
     def clear(self):
-        """Remove every child."""
+        # Remove every child.
         if self._labelnames:
             with self._klock:
                 for d in self._kids or ():
@@ -178,11 +177,11 @@ class MetricWrapperBase(Collector):
                     self._dead = 0
 
     def _chunks(self):
-        """[[key, child, key, child, ...], ...] in creation order (a key None: removed). On
-        CPython a copy taken under the lock; boards give their lists as they are: a page
-        written across several polls walks them while children come and go, which is no
-        harm (removals only put None in them; the lists are remade, not changed, when they
-        are compacted)."""
+        # [[key, child, key, child, ...], ...] in creation order (a key None: removed). On
+        # CPython a copy taken under the lock; boards give their lists as they are: a page
+        # written across several polls walks them while children come and go, which is no
+        # harm (removals only put None in them; the lists are remade, not changed, when they
+        # are compacted).
         kids = self._kids
         if kids is None:
             return [((), self)]
@@ -192,7 +191,7 @@ class MetricWrapperBase(Collector):
             return [[x for kc in kids[0].items() for x in kc]]
 
     def _each(self):
-        """(escaped key, child) in creation order."""
+        # (escaped key, child) in creation order.
         esc = self._esc
         for chunk in self._chunks():
             i = 0
@@ -204,7 +203,7 @@ class MetricWrapperBase(Collector):
 
 
 class Counter(MetricWrapperBase):
-    """A value that only goes up (or resets). Integer increments stay exact integers."""
+    # A value that only goes up (or resets). Integer increments stay exact integers.
     _type = 'counter'
     _has_created = True
 
@@ -213,7 +212,7 @@ class Counter(MetricWrapperBase):
         self._c = stamp()
 
     def inc(self, amount=1, exemplar=None):
-        """Add amount (default 1). An exemplar (a dict of labels) shows in OpenMetrics."""
+        # Add amount (default 1). An exemplar (a dict of labels) shows in OpenMetrics.
         amount = num(amount)
         if amount < 0:
             raise ValueError('Counters can only be incremented by non-negative amounts.')
@@ -225,7 +224,7 @@ class Counter(MetricWrapperBase):
 
 
 class Gauge(MetricWrapperBase):
-    """A value that goes up and down."""
+    # A value that goes up and down.
     _type = 'gauge'
 
     def _init(self):

@@ -1,16 +1,15 @@
-"""The page: its formats (text 0.0.4 and OpenMetrics 1.0, and which one an Accept header asks
-for) and its writer.
-
-Imported on: CPython, MicroPython, CircuitPython (with the package).
-
-`page(registry, write, om)` is a generator: it writes the page in small pieces (one line at a
-time) through write() and yields whenever the output it fills reached a limit, so a server
-can fill a buffer, send it, and resume the page later (a client whose socket is full keeps
-its place). Our metrics write their own lines from their children (metrics.py, _rows);
-Metric families from custom collectors, target_info and ?name[]= views are written by
-familytext.py, loaded when a page has one. The whole page at once (generate_latest & co.) is
-in exposition.py.
-"""
+# The page: its formats (text 0.0.4 and OpenMetrics 1.0, and which one an Accept header asks
+# for) and its writer.
+#
+# Imported on: CPython, MicroPython, CircuitPython (with the package).
+#
+# `page(registry, write, om)` is a generator: it writes the page in small pieces (one line at a
+# time) through write() and yields whenever the output it fills reached a limit, so a server
+# can fill a buffer, send it, and resume the page later (a client whose socket is full keeps
+# its place). Our metrics write their own lines from their children (metrics.py, _rows);
+# Metric families from custom collectors, target_info and ?name[]= views are written by
+# familytext.py, loaded when a page has one. The whole page at once (generate_latest & co.) is
+# in exposition.py.
 from ._format import CPYTHON, CREATED, Collector, escape_name, header
 
 if CPYTHON:  # unchanged metrics' text kept and written again (cpython_rows.py)
@@ -23,8 +22,8 @@ CONTENT_TYPE_OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset
 
 
 def negotiate(accept_header):
-    """(openmetrics?, content type, escaping) for an Accept header, as prometheus_client
-    chooses: escaping (allow-utf-8, underscores, dots, values) only with a version >= 1."""
+    # (openmetrics?, content type, escaping) for an Accept header, as prometheus_client
+    # chooses: escaping (allow-utf-8, underscores, dots, values) only with a version >= 1.
     for accepted in (accept_header or '').split(','):
         toks = accepted.split(';')
         mime = toks[0].strip()
@@ -49,7 +48,7 @@ def negotiate(accept_header):
 
 
 def _head(w, c, ns, kind):
-    """A metric's header lines: kind 0 text, 1 text `_created`, 2 OpenMetrics."""
+    # A metric's header lines: kind 0 text, 1 text `_created`, 2 OpenMetrics.
     t = c._type
     if kind == 2:
         header(w, ns, c._ename, c._documentation, t, False)
@@ -63,8 +62,8 @@ def _head(w, c, ns, kind):
 
 
 def metric_rows(c, w, ns, om, o, lim):
-    """Generator: one of our metrics, its header and lines (and the text format's
-    `_created` family after it), yielding whenever len(o) reached lim."""
+    # Generator: one of our metrics, its header and lines (and the text format's
+    # `_created` family after it), yielding whenever len(o) reached lim.
     _head(w, c, ns, 2 if om else 0)
     yield from c._rows(w, ns, om, o, lim)
     if not om and CREATED[0] and c._has_created:
@@ -72,9 +71,9 @@ def metric_rows(c, w, ns, om, o, lim):
 
 
 def plain(c, esc, om):
-    """Whether our metric c is written from its children (else through collect()): always
-    for underscores, and for allow-utf-8 when its names are of the classic character set;
-    not in OpenMetrics once it has exemplars."""
+    # Whether our metric c is written from its children (else through collect()): always
+    # for underscores, and for allow-utf-8 when its names are of the classic character set;
+    # not in OpenMetrics once it has exemplars.
     if om and c._has_ex:
         return False
     if esc is None or esc == 'underscores':
@@ -88,10 +87,10 @@ def plain(c, esc, om):
 
 
 def page(registry, w, om, o=(), lim=1, esc=None):
-    """Generator: write registry's page through w(str), yielding whenever len(o) has reached
-    lim (o is what w fills: a buffer, or a list of pieces). esc: the escaping scheme for
-    names (None: underscores). registry: a CollectorRegistry, a view of one (?name[]=), or
-    anything with collect()."""
+    # Generator: write registry's page through w(str), yielding whenever len(o) has reached
+    # lim (o is what w fills: a buffer, or a list of pieces). esc: the escaping scheme for
+    # names (None: underscores). registry: a CollectorRegistry, a view of one (?name[]=), or
+    # anything with collect().
     ns = getattr(registry, '_ns', '')
     if getattr(registry, '_target_info', None):
         from .familytext import target_info  # extension: families' lines

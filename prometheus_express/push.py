@@ -1,13 +1,12 @@
-"""Pushgateway client (prometheus_client's names and signatures), over http_client.py.
-
-Imported on: CPython, MicroPython, CircuitPython (only when pushing).
-
-    push_to_gateway('pushgateway:9091', job='greenhouse', registry=registry)
-
-On a board the page is streamed to the gateway in HTTP chunks as it renders (no copy of it in
-RAM) when the default handler is used; on CPython, and to a handler of your own, it goes as
-bytes with a Content-Length, as upstream's does.
-"""
+# Pushgateway client (prometheus_client's names and signatures), over http_client.py.
+#
+# Imported on: CPython, MicroPython, CircuitPython (only when pushing).
+#
+#     push_to_gateway('pushgateway:9091', job='greenhouse', registry=registry)
+#
+# On a board the page is streamed to the gateway in HTTP chunks as it renders (no copy of it in
+# RAM) when the default handler is used; on CPython, and to a handler of your own, it goes as
+# bytes with a Content-Length, as upstream's does.
 from ._format import CPYTHON
 from ._gzip import available, compressor
 from .exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest, write_text
@@ -40,7 +39,7 @@ def _escape_grouping_key(k, v):
 
 
 def gateway_url(gateway, job, grouping_key=None):
-    """The URL upstream builds: scheme added if missing, /metrics/job/<job>{/<k>/<v>}."""
+    # The URL upstream builds: scheme added if missing, /metrics/job/<job>{/<k>/<v>}.
     i = gateway.find('://')
     if i >= 0 and gateway[:i].lower() not in ('http', 'https'):
         raise ValueError('Unsupported URL scheme: %s (a gateway is http:// or https://)'
@@ -54,14 +53,14 @@ def gateway_url(gateway, job, grouping_key=None):
 
 
 def default_handler(url, method, timeout, headers, data):
-    """The handler protocol: returns a function that makes the request (raises on failure)."""
+    # The handler protocol: returns a function that makes the request (raises on failure).
     def handle():
         request(url, method, headers, data, timeout if timeout is not None else 30, NET)
     return handle
 
 
 def basic_auth_handler(url, method, timeout, headers, data, username=None, password=None):
-    """default_handler with HTTP basic auth (bind username/password with a lambda)."""
+    # default_handler with HTTP basic auth (bind username/password with a lambda).
     def handle():
         h = list(headers)
         if username is not None and password is not None:
@@ -72,7 +71,7 @@ def basic_auth_handler(url, method, timeout, headers, data, username=None, passw
 
 
 def _compress(data, compression, headers):
-    """The body compressed as asked ('gzip', or 'snappy' with the python-snappy package)."""
+    # The body compressed as asked ('gzip', or 'snappy' with the python-snappy package).
     if compression.lower() == 'gzip':  # (_use_gateway checked it is gzip or snappy)
         if not available():  # board firmware's deflate can only decompress
             raise ValueError('gzip compression is not available on this runtime')
@@ -112,24 +111,24 @@ def _use_gateway(method, gateway, job, registry, grouping_key, timeout, handler,
 
 def push_to_gateway(gateway, job, registry, grouping_key=None, timeout=30,
                     handler=default_handler, compression=None):
-    """Replace every metric of this job and grouping key on the gateway (PUT).
-    compression: None, 'gzip' or 'snappy' (CPython with python-snappy)."""
+    # Replace every metric of this job and grouping key on the gateway (PUT).
+    # compression: None, 'gzip' or 'snappy' (CPython with python-snappy).
     _use_gateway('PUT', gateway, job, registry, grouping_key, timeout, handler, compression)
 
 
 def pushadd_to_gateway(gateway, job, registry, grouping_key=None, timeout=30,
                        handler=default_handler, compression=None):
-    """Replace only the metrics with the same names (POST)."""
+    # Replace only the metrics with the same names (POST).
     _use_gateway('POST', gateway, job, registry, grouping_key, timeout, handler, compression)
 
 
 def delete_from_gateway(gateway, job, grouping_key=None, timeout=30, handler=default_handler):
-    """Delete this job and grouping key's metrics from the gateway (DELETE)."""
+    # Delete this job and grouping key's metrics from the gateway (DELETE).
     _use_gateway('DELETE', gateway, job, None, grouping_key, timeout, handler)
 
 
 def instance_ip_grouping_key():
-    """{'instance': this host's IP address} (a board: its station interface address)."""
+    # {'instance': this host's IP address} (a board: its station interface address).
     try:
         import network
         for name in ('STA_IF', 'ETH'):

@@ -1,9 +1,8 @@
-"""CollectorRegistry and the default REGISTRY.
-
-Imported on: CPython, MicroPython, CircuitPython. What a board rarely calls (collect(),
-get_sample_value(), target info, render()) lives in collection.py, restricted_registry() in
-views.py: loaded at the first such call, so a board compiles them only if they are used.
-"""
+# CollectorRegistry and the default REGISTRY.
+#
+# Imported on: CPython, MicroPython, CircuitPython. What a board rarely calls (collect(),
+# get_sample_value(), target info, render()) lives in collection.py, restricted_registry() in
+# views.py: loaded at the first such call, so a board compiles them only if they are used.
 from ._format import Collector  # noqa: F401 (ours to give: `from .registry import Collector`)
 from ._lock import new_lock
 
@@ -14,13 +13,12 @@ class DuplicateTimeseries(ValueError):
 
 
 class CollectorRegistry:
-    """Holds collectors in registration order.
-
-    namespace='foo' prefixes every metric name this registry renders with 'foo_' (as the
-    original prometheus_express did); one metric may be registered with several registries.
-    Also: collect(), restricted_registry(names), set_target_info(labels),
-    get_target_info(), get_sample_value(name, labels), render() (the text page as a str).
-    """
+    # Holds collectors in registration order.
+    #
+    # namespace='foo' prefixes every metric name this registry renders with 'foo_' (as the
+    # original prometheus_express did); one metric may be registered with several registries.
+    # Also: collect(), restricted_registry(names), set_target_info(labels),
+    # get_target_info(), get_sample_value(name, labels), render() (the text page as a str).
     _target_info = None
 
     def __init__(self, auto_describe=False, target_info=None, namespace='',
@@ -58,7 +56,7 @@ class CollectorRegistry:
             self._collectors = [c for c in self._collectors if c is not collector]
 
     def collectors(self):
-        """The registered collectors, in registration order (a snapshot)."""
+        # The registered collectors, in registration order (a snapshot).
         return self._collectors
 
     # The rarer calls, in collection.py (loaded at the first of them).
@@ -82,7 +80,7 @@ class CollectorRegistry:
         return self._target_info
 
     def render(self):
-        """The text page (format 0.0.4) as a str, as prometheus_express 0.0.4 offered."""
+        # The text page (format 0.0.4) as a str, as prometheus_express 0.0.4 offered.
         from .page import page  # extension: the page writer (loaded with the package)
         out = []
         for _ in page(self, out.append, False):

@@ -1,18 +1,17 @@
-"""The remote write 1.0 wire format, written as a stream: protobuf WriteRequest pieces and the
-snappy block framing around them, with every length known before the first byte is sent.
-
-Imported on: CPython, MicroPython, CircuitPython (with remote_write.py).
-
-A snapshot is (keys, data): keys a list of label sets, each already encoded as the Label
-fields of a TimeSeries (bytes); data a bytearray holding the timestamp in ms (int64, 8 bytes)
-and then one IEEE double (8 bytes) per key. Consecutive snapshots with the same keys list (the
-usual case: the same series every time) make one TimeSeries per series with all their
-samples; the samples of one series are so always in timestamp order.
-
-The body is a snappy block made of literals only (valid snappy; a board needs no compressor):
-varint(length) then chunks of at most 64 KB, each behind a 1-3 byte tag. Both lengths are
-computed first (Content-Length), then the pieces are encoded into one small reused buffer.
-"""
+# The remote write 1.0 wire format, written as a stream: protobuf WriteRequest pieces and the
+# snappy block framing around them, with every length known before the first byte is sent.
+#
+# Imported on: CPython, MicroPython, CircuitPython (with remote_write.py).
+#
+# A snapshot is (keys, data): keys a list of label sets, each already encoded as the Label
+# fields of a TimeSeries (bytes); data a bytearray holding the timestamp in ms (int64, 8 bytes)
+# and then one IEEE double (8 bytes) per key. Consecutive snapshots with the same keys list (the
+# usual case: the same series every time) make one TimeSeries per series with all their
+# samples; the samples of one series are so always in timestamp order.
+#
+# The body is a snappy block made of literals only (valid snappy; a board needs no compressor):
+# varint(length) then chunks of at most 64 KB, each behind a 1-3 byte tag. Both lengths are
+# computed first (Content-Length), then the pieces are encoded into one small reused buffer.
 import struct
 
 from ._format import CPYTHON
@@ -23,7 +22,7 @@ _CHUNK = 65536
 
 
 def vlen(n):
-    """Bytes of n as a protobuf varint (as varint() writes it)."""
+    # Bytes of n as a protobuf varint (as varint() writes it).
     if n < 0:
         n += 1 << 64
     k = 1
@@ -43,14 +42,14 @@ def varint(n, out):
 
 
 def field(num, data, out):
-    """A length-delimited protobuf field."""
+    # A length-delimited protobuf field.
     varint(num << 3 | 2, out)
     varint(len(data), out)
     out.extend(data)
 
 
 def label_key(pairs):
-    """The Label fields of a TimeSeries for (name, value) pairs sorted by name."""
+    # The Label fields of a TimeSeries for (name, value) pairs sorted by name.
     out = bytearray()
     for name, value in pairs:
         name = name.encode('utf-8')
@@ -63,8 +62,8 @@ def label_key(pairs):
 
 
 def double(v):
-    """v as 8 little-endian IEEE double bytes. A board's float is 32 bits, so a Python int
-    is converted here exactly (to 53 bits, as CPython's float() would round it)."""
+    # v as 8 little-endian IEEE double bytes. A board's float is 32 bits, so a Python int
+    # is converted here exactly (to 53 bits, as CPython's float() would round it).
     if CPYTHON or v.__class__ is not int or -16777216 <= v <= 16777216:
         return struct.pack('<d', v)
     sign = 0
@@ -93,8 +92,8 @@ def _ts(snap):
 
 
 def _run(snaps, i, hi):
-    """(end, bytes each sample takes in a series) of the run of snapshots from i that share
-    one keys list."""
+    # (end, bytes each sample takes in a series) of the run of snapshots from i that share
+    # one keys list.
     keys = snaps[i][0]
     size = 0
     j = i
@@ -105,7 +104,7 @@ def _run(snaps, i, hi):
 
 
 def raw_length(snaps, lo=0, hi=None):
-    """Bytes of the WriteRequest for snaps[lo:hi] (before framing)."""
+    # Bytes of the WriteRequest for snaps[lo:hi] (before framing).
     hi = len(snaps) if hi is None else hi
     n = 0
     i = lo
@@ -119,7 +118,7 @@ def raw_length(snaps, lo=0, hi=None):
 
 
 def body_length(raw):
-    """Bytes of the snappy block holding raw bytes of data."""
+    # Bytes of the snappy block holding raw bytes of data.
     n = vlen(raw) + raw
     while raw > 0:
         k = min(raw, _CHUNK)
@@ -129,9 +128,9 @@ def body_length(raw):
 
 
 class Framer:
-    """Takes the raw WriteRequest bytes in pieces and sends the snappy block through
-    send(bytes-like) in pieces of about `size` bytes, from one reused buffer (buf: one to
-    reuse, kept by the caller between requests)."""
+    # Takes the raw WriteRequest bytes in pieces and sends the snappy block through
+    # send(bytes-like) in pieces of about `size` bytes, from one reused buffer (buf: one to
+    # reuse, kept by the caller between requests).
 
     def __init__(self, raw, send, size=512, buf=None):
         self.left = raw      # raw bytes still to come
@@ -143,7 +142,7 @@ class Framer:
         varint(raw, self.buf)
 
     def write(self, data, pos=0, end=None):
-        """Take data[pos:end]."""
+        # Take data[pos:end].
         buf = self.buf
         if end is None:
             end = len(data)
@@ -175,8 +174,8 @@ class Framer:
 
 
 def write_series(snaps, w, lo=0, hi=None):
-    """Write the WriteRequest for snaps[lo:hi] through w(bytes-like), a few bytes at a time
-    (from one small buffer: nothing per sample is kept)."""
+    # Write the WriteRequest for snaps[lo:hi] through w(bytes-like), a few bytes at a time
+    # (from one small buffer: nothing per sample is kept).
     hi = len(snaps) if hi is None else hi
     head = bytearray(16)
     i = lo
@@ -203,7 +202,7 @@ def write_series(snaps, w, lo=0, hi=None):
 
 
 def snappy_literal(data):
-    """data as one snappy block of literals (bytes)."""
+    # data as one snappy block of literals (bytes).
     out = bytearray()
     f = Framer(len(data), out.extend, 1 << 30)
     f.write(data)

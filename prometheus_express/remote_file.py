@@ -1,9 +1,8 @@
-"""A remote-write buffer kept in a file (flash on a board), so a board that resets while its
-receiver is away loses none of the samples it had taken, and a full volume, a failed write or
-a power cut loses only what it must, counted.
-
-Imported on: CPython, MicroPython, CircuitPython (only with RemoteWriter(path=...)).
-"""
+# A remote-write buffer kept in a file (flash on a board), so a board that resets while its
+# receiver is away loses none of the samples it had taken, and a full volume, a failed write or
+# a power cut loses only what it must, counted.
+#
+# Imported on: CPython, MicroPython, CircuitPython (only with RemoteWriter(path=...)).
 # The file is a ring of at most max_bytes (it never needs more room than that: nothing is
 # copied, there is no temporary file). Records are written one after another; when the next
 # does not fit before max_bytes, a WRAP record says "go on at 0" and the oldest records are
@@ -47,8 +46,8 @@ ENOSPC = 28
 
 
 class FileBuffer:
-    """Snapshots in a file at `path`, at most max_bytes of it. lost(reason, samples) is
-    called for every sample it drops: buffer_full, corrupt, write_failed."""
+    # Snapshots in a file at `path`, at most max_bytes of it. lost(reason, samples) is
+    # called for every sample it drops: buffer_full, corrupt, write_failed.
 
     def __init__(self, path, max_bytes=65536, lost=None):
         self.path = path
@@ -81,7 +80,7 @@ class FileBuffer:
 
     # -- reading -----------------------------------------------------------------------
     def _header(self, p):
-        """(kind, seq, payload length, samples) of the record at p, or None if none is."""
+        # (kind, seq, payload length, samples) of the record at p, or None if none is.
         if p + HDR + 4 > self.end:
             return None
         f = self.f
@@ -97,7 +96,7 @@ class FileBuffer:
         return kind, seq, ln, n
 
     def _find(self, p, stop):
-        """The first record at or after p that starts before stop, or -1."""
+        # The first record at or after p that starts before stop, or -1.
         buf = self._buf
         f = self.f
         while p + HDR <= stop:
@@ -116,7 +115,7 @@ class FileBuffer:
         return -1
 
     def _valid(self, q):
-        """q if a record is there, else the next record along the ring; tail if none."""
+        # q if a record is there, else the next record along the ring; tail if none.
         t = self.tail
         if q == t or self._header(q) is not None:
             return q
@@ -126,14 +125,14 @@ class FileBuffer:
         return t if r < 0 else r
 
     def _next(self, p):
-        """The place after the record at p, along the ring."""
+        # The place after the record at p, along the ring.
         h = self._header(p)
         if h is None:
             return self._valid(p)
         return self._valid(0 if h[0] == WRAP else p + HDR + h[2] + 4)
 
     def _data(self, p):
-        """p, or the first unsent DATA record from p on (tail if none)."""
+        # p, or the first unsent DATA record from p on (tail if none).
         for _ in range(self.end // (HDR + 4) + 2):  # bounded, whatever the file holds
             if p == self.tail:
                 break
@@ -194,8 +193,8 @@ class FileBuffer:
             self.head = t
 
     def _payload(self, p, ln, each):
-        """Pass the payload of the record at p (ln bytes) to each(view), a buffer at a time;
-        False if the file ends first."""
+        # Pass the payload of the record at p (ln bytes) to each(view), a buffer at a time;
+        # False if the file ends first.
         f = self.f
         f.seek(p + HDR)
         buf = self._buf
@@ -208,7 +207,7 @@ class FileBuffer:
         return True
 
     def _intact(self, p, ln):
-        """Whether the payload of the record at p matches its crc."""
+        # Whether the payload of the record at p matches its crc.
         f = self.f
         f.seek(p + 16)
         c = [struct.unpack('<I', f.read(4))[0]]
@@ -222,7 +221,7 @@ class FileBuffer:
 
     # -- writing -----------------------------------------------------------------------
     def _lose(self, p):
-        """Forget the oldest unsent record (at p); returns its samples."""
+        # Forget the oldest unsent record (at p); returns its samples.
         kind, seq, ln, n = self._header(p)
         self.records -= 1
         self.held -= n
@@ -231,7 +230,7 @@ class FileBuffer:
         return n
 
     def _claim(self, a, b):
-        """Drop (and count) the unsent records that start in a..b: they are overwritten."""
+        # Drop (and count) the unsent records that start in a..b: they are overwritten.
         n = 0
         while self.records and a <= self.head < b:
             n += self._lose(self.head)
@@ -239,7 +238,7 @@ class FileBuffer:
             self.lost('buffer_full', n)
 
     def _put(self, kind, n, ln, body=None):
-        """Write a record at tail (wrapping first if it does not fit before the end)."""
+        # Write a record at tail (wrapping first if it does not fit before the end).
         size = HDR + ln + 4
         cap = self._cap if self._cap is not None else max(self.max_bytes, self.end)
         if self.tail and self.tail + size > cap:  # on at 0: what is after tail is gone
@@ -290,7 +289,7 @@ class FileBuffer:
             self.head = at if kind == DATA else self.tail
 
     def add(self, snap):
-        """Append one snapshot. False if it could not be kept (counted as dropped)."""
+        # Append one snapshot. False if it could not be kept (counted as dropped).
         n = len(snap[0])
         ln = raw_length((snap,))
         if HDR + ln + 4 > self.max_bytes:
@@ -317,8 +316,8 @@ class FileBuffer:
         return False
 
     def _spoil(self):
-        """After a failed write: the record begun at tail is made no record (if the volume
-        lets us), and the file's length is read again."""
+        # After a failed write: the record begun at tail is made no record (if the volume
+        # lets us), and the file's length is read again.
         try:
             self.f.seek(self.tail)
             self.f.write(b'\0\0')
@@ -329,9 +328,9 @@ class FileBuffer:
 
     # -- sending -----------------------------------------------------------------------
     def batch(self, most):
-        """(records, samples, raw bytes, write(w)) for the oldest records holding at most
-        `most` samples (at least one record). Records whose payload is not intact are left
-        out of it (and counted when the batch is dropped)."""
+        # (records, samples, raw bytes, write(w)) for the oldest records holding at most
+        # `most` samples (at least one record). Records whose payload is not intact are left
+        # out of it (and counted when the batch is dropped).
         k = n = raw = 0
         bad = []
         p = self.head
@@ -355,7 +354,7 @@ class FileBuffer:
         return k, n, raw, lambda w: self._send(k, bad, w)
 
     def _send(self, k, bad, w):
-        """The payloads of the first k records but the bad ones, through w(buf, 0, n)."""
+        # The payloads of the first k records but the bad ones, through w(buf, 0, n).
         p = self.head
         for _ in range(k):
             if p not in bad and not self._payload(p, self._header(p)[2],
@@ -364,7 +363,7 @@ class FileBuffer:
             p = self._data(self._next(p))
 
     def drop(self, k):
-        """The oldest k records are done with (sent, or refused by the receiver)."""
+        # The oldest k records are done with (sent, or refused by the receiver).
         bad = ()
         if self._batch is not None and self._batch[0] == k:
             bad = self._batch[1]

@@ -1,24 +1,23 @@
-"""Prometheus remote write 1.0, with store-and-forward for boards that sleep or go offline.
-
-Imported on: CPython, MicroPython, CircuitPython (only when used).
-
-    w = RemoteWriter('http://prometheus:9090/api/v1/write', registry,
-                     labels={'job': 'greenhouse', 'instance': 'pico-1'})
-    while True:
-        read_sensors()
-        w.write()            # snapshot now; send the backlog, oldest first, if reachable
-        sleep(15)
-
-A snapshot records every sample of the registry as the page names it, stamped with the wall
-clock, as label sets encoded once (shared with the snapshot before when the series are the
-same) and 8 bytes per value. A series that was in the last snapshot and is gone gets a
-staleness marker. Snapshots wait in a bounded buffer (in RAM, or in a file that survives a
-reset: path=) while the receiver is away; when it is full the oldest go, and the samples
-dropped are counted in remote_write_dropped_samples_total{reason}. A flush streams the
-request to the socket as it encodes it (remote_encode.py): a few hundred bytes of heap beyond
-the buffered samples. 5xx and 429 are retried after a capped exponential back-off (or the
-receiver's Retry-After); other 4xx answers drop the batch (the receiver will never take it).
-"""
+# Prometheus remote write 1.0, with store-and-forward for boards that sleep or go offline.
+#
+# Imported on: CPython, MicroPython, CircuitPython (only when used).
+#
+#     w = RemoteWriter('http://prometheus:9090/api/v1/write', registry,
+#                      labels={'job': 'greenhouse', 'instance': 'pico-1'})
+#     while True:
+#         read_sensors()
+#         w.write()            # snapshot now; send the backlog, oldest first, if reachable
+#         sleep(15)
+#
+# A snapshot records every sample of the registry as the page names it, stamped with the wall
+# clock, as label sets encoded once (shared with the snapshot before when the series are the
+# same) and 8 bytes per value. A series that was in the last snapshot and is gone gets a
+# staleness marker. Snapshots wait in a bounded buffer (in RAM, or in a file that survives a
+# reset: path=) while the receiver is away; when it is full the oldest go, and the samples
+# dropped are counted in remote_write_dropped_samples_total{reason}. A flush streams the
+# request to the socket as it encodes it (remote_encode.py): a few hundred bytes of heap beyond
+# the buffered samples. 5xx and 429 are retried after a capped exponential back-off (or the
+# receiver's Retry-After); other 4xx answers drop the batch (the receiver will never take it).
 import gc
 import struct
 
@@ -38,14 +37,15 @@ HEADERS = (('Content-Encoding', 'snappy'), ('Content-Type', 'application/x-proto
 
 
 class ClockNotSetError(ValueError):
-    """The board's clock was never set: samples would be stamped in the year 2000."""
+    # The board's clock was never set: samples would be stamped in the year 2000.
+    pass
 
 
 def registry_samples(registry):
-    """(name, label pairs, value) of every sample of the registry now, named as the page
-    names them by default (escaping=underscores: `soil.moisture` is soil_moisture on both
-    ways out). Our metrics are read from their children; custom collectors, views and
-    target_info through collect()."""
+    # (name, label pairs, value) of every sample of the registry now, named as the page
+    # names them by default (escaping=underscores: `soil.moisture` is soil_moisture on both
+    # ways out). Our metrics are read from their children; custom collectors, views and
+    # target_info through collect().
     if registry.__class__ is not CollectorRegistry or registry._target_info:
         for fam in registry.collect():
             for s in fam.samples:
@@ -72,8 +72,8 @@ def _escaped(name, pairs, value):
 
 
 class _Memory:
-    """Snapshots held in RAM, oldest first, at most max_samples samples (but always the
-    newest snapshot)."""
+    # Snapshots held in RAM, oldest first, at most max_samples samples (but always the
+    # newest snapshot).
 
     def __init__(self, max_samples, lost):
         self.snaps = []
@@ -113,18 +113,17 @@ class _Memory:
 
 
 class RemoteWriter:
-    """Snapshots a registry and sends snapshots with remote write, oldest first.
-
-    url: the receiver (Prometheus: http://host:9090/api/v1/write). labels: added to every
-    series (job and instance, usually: remote write has no scrape target to add them); a
-    metric's own label of the same name wins, and labels with empty values are left out.
-    max_samples: what the RAM buffer holds before it drops the oldest snapshots (5000 on
-    CPython, 2000 on boards). path: keep the buffer in this file instead (it survives a
-    reset), at most max_bytes long. auth: ('user', 'password') for basic auth, or a bearer
-    token string. timeout: seconds per request. max_batch: samples per request.
-    max_backoff: the longest wait, in seconds, between retries of a failing receiver.
-    net: a Net (CircuitPython: socketpool).
-    """
+    # Snapshots a registry and sends snapshots with remote write, oldest first.
+    #
+    # url: the receiver (Prometheus: http://host:9090/api/v1/write). labels: added to every
+    # series (job and instance, usually: remote write has no scrape target to add them); a
+    # metric's own label of the same name wins, and labels with empty values are left out.
+    # max_samples: what the RAM buffer holds before it drops the oldest snapshots (5000 on
+    # CPython, 2000 on boards). path: keep the buffer in this file instead (it survives a
+    # reset), at most max_bytes long. auth: ('user', 'password') for basic auth, or a bearer
+    # token string. timeout: seconds per request. max_batch: samples per request.
+    # max_backoff: the longest wait, in seconds, between retries of a failing receiver.
+    # net: a Net (CircuitPython: socketpool).
 
     def __init__(self, url, registry=None, labels=None, max_samples=None, auth=None,
                  timeout=10, max_batch=2000, net=None, clock=wall, path=None,
@@ -177,20 +176,20 @@ class RemoteWriter:
 
     @property
     def held(self):
-        """Samples waiting to be sent."""
+        # Samples waiting to be sent.
         return self.buffer.held
 
     @property
     def pending(self):
-        """Snapshots waiting to be sent."""
+        # Snapshots waiting to be sent.
         return len(self.buffer)
 
     def snapshot(self, timestamp=None):
-        """Record every sample of the registry now (or at timestamp, seconds since the
-        epoch), plus a staleness marker for each series of the last snapshot that is gone.
-        Returns the samples recorded. A timestamp not after the last snapshot's is a
-        ValueError; a wall clock that stepped back skips the snapshot (counted as dropped,
-        reason out_of_order)."""
+        # Record every sample of the registry now (or at timestamp, seconds since the
+        # epoch), plus a staleness marker for each series of the last snapshot that is gone.
+        # Returns the samples recorded. A timestamp not after the last snapshot's is a
+        # ValueError; a wall clock that stepped back skips the snapshot (counted as dropped,
+        # reason out_of_order).
         t = self.clock() if timestamp is None else timestamp
         if t <= CLOCK_SET_AFTER:
             raise ClockNotSetError('wall clock not set (it says %d): set it (ntptime.settime()'
@@ -244,9 +243,9 @@ class RemoteWriter:
         return len(keys)
 
     def flush(self, force=False):
-        """Send the backlog oldest-first. Returns the samples sent; stops at the first
-        failure (kept for a retry after a back-off that force=True skips, or dropped and
-        counted for a 4xx other than 429). Never raises for network errors."""
+        # Send the backlog oldest-first. Returns the samples sent; stops at the first
+        # failure (kept for a retry after a back-off that force=True skips, or dropped and
+        # counted for a 4xx other than 429). Never raises for network errors.
         if not force and self._retry_at is not None and elapsed(self._retry_at) < self._backoff:
             return 0
         total = 0
@@ -291,6 +290,6 @@ class RemoteWriter:
         self._backoff = b
 
     def write(self, timestamp=None):
-        """snapshot() then flush(); returns the samples sent."""
+        # snapshot() then flush(); returns the samples sent.
         self.snapshot(timestamp)
         return self.flush()

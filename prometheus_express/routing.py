@@ -1,13 +1,12 @@
-"""Routes of your own beside /metrics, middleware, and basic/bearer auth for the exporter.
-
-Imported on: CPython, MicroPython, CircuitPython (only when a router or auth is used).
-"""
+# Routes of your own beside /metrics, middleware, and basic/bearer auth for the exporter.
+#
+# Imported on: CPython, MicroPython, CircuitPython (only when a router or auth is used).
 from .handler import metrics_response
 from .http import Response, error_response
 
 
 def _same(a, b):
-    """Constant-time comparison of two byte strings (time depends on length only)."""
+    # Constant-time comparison of two byte strings (time depends on length only).
     if isinstance(a, str):
         a = a.encode('utf-8')
     if isinstance(b, str):
@@ -28,8 +27,8 @@ def _b64(data):
 
 
 class _Auth:
-    """An auth check: call it with a Request; .challenge is the WWW-Authenticate value.
-    (A class, not a closure: MicroPython functions cannot carry attributes.)"""
+    # An auth check: call it with a Request; .challenge is the WWW-Authenticate value.
+    # (A class, not a closure: MicroPython functions cannot carry attributes.)
 
     def __init__(self, scheme, credentials, challenge):
         self.scheme = scheme  # lower case: the scheme's case does not matter (RFC 9110 11.1)
@@ -44,27 +43,26 @@ class _Auth:
 
 
 def basic_auth(username, password, realm='metrics'):
-    """An auth check: HTTP basic auth with this user and password."""
+    # An auth check: HTTP basic auth with this user and password.
     return _Auth('basic', _b64((username + ':' + password).encode('utf-8')),
                  'Basic realm="%s"' % realm)
 
 
 def bearer_token(token, realm='metrics'):
-    """An auth check: 'Authorization: Bearer <token>'."""
+    # An auth check: 'Authorization: Bearer <token>'.
     return _Auth('bearer', token, 'Bearer realm="%s"' % realm)
 
 
 def metrics_handler(registry):
-    """A route handler (for a Router) that serves registry's page."""
+    # A route handler (for a Router) that serves registry's page.
     return lambda req: metrics_response(req, registry)
 
 
 class Router:
-    """Path and method routing with an optional auth check per route and middleware.
-
-    A handler takes a Request and returns a Response, a str/bytes body, or a tuple
-    (body, status) / (body, status, content_type). Middleware is fn(request, next) -> response.
-    """
+    # Path and method routing with an optional auth check per route and middleware.
+    #
+    # A handler takes a Request and returns a Response, a str/bytes body, or a tuple
+    # (body, status) / (body, status, content_type). Middleware is fn(request, next) -> response.
 
     def __init__(self, routes=None):
         self.routes = []        # (path, methods, handler, auth), first match wins
@@ -73,7 +71,7 @@ class Router:
             self.register(method, path, handler)
 
     def register(self, method, path, handler, auth=None):
-        """The prometheus_express 0.0.4 call order: method, path, handler."""
+        # The prometheus_express 0.0.4 call order: method, path, handler.
         self.add(path, handler, (method,), auth)
 
     def add(self, path, handler, methods=('GET',), auth=None):
@@ -83,14 +81,14 @@ class Router:
         self.routes.append((path, methods, handler, auth))
 
     def route(self, path, methods=('GET',), auth=None):
-        """Decorator form of add()."""
+        # Decorator form of add().
         def deco(handler):
             self.add(path, handler, methods, auth)
             return handler
         return deco
 
     def add_metrics(self, registry, auth=None):
-        """Serve registry's page on /metrics (unless a route has that path already)."""
+        # Serve registry's page on /metrics (unless a route has that path already).
         if not [r for r in self.routes if r[0] == '/metrics']:
             self.add('/metrics', metrics_handler(registry), ('GET',), auth)
 
@@ -99,8 +97,8 @@ class Router:
         return fn
 
     def dispatch(self, req):
-        """The Response for req: its route's (auth and middleware applied), 401, 405 with
-        Allow, an OPTIONS answer, or 404."""
+        # The Response for req: its route's (auth and middleware applied), 401, 405 with
+        # Allow, an OPTIONS answer, or 404.
         allowed = []
         for path, methods, handler, auth in self.routes:
             if path != req.path:
@@ -125,8 +123,8 @@ class Router:
 
 
 def as_response(r):
-    """A handler's answer as a Response; anything else raises TypeError (the server answers
-    500 then, as when a handler raises)."""
+    # A handler's answer as a Response; anything else raises TypeError (the server answers
+    # 500 then, as when a handler raises).
     if not isinstance(r, Response):
         r = Response(*r) if isinstance(r, tuple) else Response(r)
     b = r.body

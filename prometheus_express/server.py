@@ -1,24 +1,23 @@
-"""The exporter: one listening socket, many clients, no threads needed, never waiting on one.
-
-Imported on: CPython, MicroPython, CircuitPython (only when a server is made).
-
-    server = MetricsServer(8080)        # binds now; raises if the port is taken
-    while True:
-        read_sensors()
-        server.poll(0.5)                # serve what is waiting, at most 0.5 s of waiting
-
-or server.serve_forever(), or start_http_server(8080) for a daemon thread as in
-prometheus_client. Sockets never block: an answer is a generator of chunks (answer.py)
-rendered one buffer at a time as the client's socket takes them, so a client that stops
-reading keeps its place in the page and the others go on. Every connection has a budget for
-its request and one for its answer; what happens when one runs out, when the table is full,
-after a bad request or when the listener fails is in connections.py. On boards the answer
-buffer is allocated when the server is made.
-
-MetricsServer is made of its listening sockets (listening.py), its connections' requests
-(exchange.py) and their answers (answering.py): small modules, because a board compiles each
-on its heap, and one large module needs a large room at once.
-"""
+# The exporter: one listening socket, many clients, no threads needed, never waiting on one.
+#
+# Imported on: CPython, MicroPython, CircuitPython (only when a server is made).
+#
+#     server = MetricsServer(8080)        # binds now; raises if the port is taken
+#     while True:
+#         read_sensors()
+#         server.poll(0.5)                # serve what is waiting, at most 0.5 s of waiting
+#
+# or server.serve_forever(), or start_http_server(8080) for a daemon thread as in
+# prometheus_client. Sockets never block: an answer is a generator of chunks (answer.py)
+# rendered one buffer at a time as the client's socket takes them, so a client that stops
+# reading keeps its place in the page and the others go on. Every connection has a budget for
+# its request and one for its answer; what happens when one runs out, when the table is full,
+# after a bad request or when the listener fails is in connections.py. On boards the answer
+# buffer is allocated when the server is made.
+#
+# MetricsServer is made of its listening sockets (listening.py), its connections' requests
+# (exchange.py) and their answers (answering.py): small modules, because a board compiles each
+# on its heap, and one large module needs a large room at once.
 from ._clock import ticks
 from ._format import CPYTHON, GC as _gc
 from ._gzip import probe as _probe
@@ -35,23 +34,22 @@ del _probe
 
 
 class MetricsServer(Listening, Exchange, Answering):
-    """An HTTP server for /metrics (also on /).
-
-    port, addr: where to listen (addr '::1' or '::' for IPv6 on CPython). registry: what is
-    served. router: a routing.Router for routes of your own (then /metrics is added to it
-    unless it has one). auth: a check from routing (basic_auth, bearer_token) for the page.
-    net: a Net (Net(socketpool.SocketPool(wifi.radio)) on CircuitPython). max_connections
-    (128 on CPython, 8 on boards). timeout: seconds a client has to send a whole request;
-    answer_timeout: seconds it has to read a whole answer. chunk: bytes of page per buffer;
-    answers: how many answers are sent at once (on a board each has a buffer: the first is
-    made now, while the heap is whole). The server counts answers by status and failures by
-    kind in .counts; self_metrics exports them as exporter_http_requests_total{code} and
-    exporter_http_errors_total{kind}: True (the default on CPython) in `registry`, a
-    CollectorRegistry in that one, False (the default on boards) nowhere. stream is accepted
-    for older callers and ignored (every page is streamed). listeners: sockets listening on
-    the port (1; 3 on a network chip with few sockets and no accept queue, the WIZnet W5500,
-    whose remaining sockets are then max_connections' default).
-    """
+    # An HTTP server for /metrics (also on /).
+    #
+    # port, addr: where to listen (addr '::1' or '::' for IPv6 on CPython). registry: what is
+    # served. router: a routing.Router for routes of your own (then /metrics is added to it
+    # unless it has one). auth: a check from routing (basic_auth, bearer_token) for the page.
+    # net: a Net (Net(socketpool.SocketPool(wifi.radio)) on CircuitPython). max_connections
+    # (128 on CPython, 8 on boards). timeout: seconds a client has to send a whole request;
+    # answer_timeout: seconds it has to read a whole answer. chunk: bytes of page per buffer;
+    # answers: how many answers are sent at once (on a board each has a buffer: the first is
+    # made now, while the heap is whole). The server counts answers by status and failures by
+    # kind in .counts; self_metrics exports them as exporter_http_requests_total{code} and
+    # exporter_http_errors_total{kind}: True (the default on CPython) in `registry`, a
+    # CollectorRegistry in that one, False (the default on boards) nowhere. stream is accepted
+    # for older callers and ignored (every page is streamed). listeners: sockets listening on
+    # the port (1; 3 on a network chip with few sockets and no accept queue, the WIZnet W5500,
+    # whose remaining sockets are then max_connections' default).
 
     def __init__(self, port=8080, addr='0.0.0.0', registry=REGISTRY, router=None, auth=None,
                  net=None, max_connections=None, timeout=5.0, stream=None, gzip=True,
@@ -104,8 +102,8 @@ class MetricsServer(Listening, Exchange, Answering):
             self._sm.inc(key)
 
     def _buffer(self):
-        """The first answer buffer. A heap that has no contiguous room for one of `chunk`
-        bytes (series made first fragment it) gets a smaller one: more sends, same pages."""
+        # The first answer buffer. A heap that has no contiguous room for one of `chunk`
+        # bytes (series made first fragment it) gets a smaller one: more sends, same pages.
         while True:
             try:
                 return new_buffer(self.chunk)
@@ -116,8 +114,8 @@ class MetricsServer(Listening, Exchange, Answering):
                 self.chunk //= 2
 
     def poll(self, timeout=0):
-        """Serve what is waiting; wait at most `timeout` seconds for something to arrive.
-        Returns within about `timeout` plus the time to render one chunk."""
+        # Serve what is waiting; wait at most `timeout` seconds for something to arrive.
+        # Returns within about `timeout` plus the time to render one chunk.
         start = ticks()
         if len(self._ls) < self.listeners:
             try:
@@ -160,7 +158,7 @@ class MetricsServer(Listening, Exchange, Answering):
                 self._count('loop')
 
     def shutdown(self):
-        """Stop serve_forever() (from another thread or a handler)."""
+        # Stop serve_forever() (from another thread or a handler).
         self._stopped = True
 
 
@@ -176,11 +174,11 @@ _TLS = ('certfile', 'keyfile', 'client_cafile', 'client_capath', 'protocol',
 
 def start_http_server(port, addr='0.0.0.0', registry=REGISTRY, certfile=None, keyfile=None,
                       **kw):
-    """Serve /metrics from a daemon thread, as prometheus_client does. With certfile and
-    keyfile (and client_cafile, client_capath, protocol, client_auth_required, as
-    prometheus_client 0.26 takes them): HTTPS, by start_wsgi_server (CPython's ssl).
-
-    Returns (server, thread); thread is None where only _thread exists."""
+    # Serve /metrics from a daemon thread, as prometheus_client does. With certfile and
+    # keyfile (and client_cafile, client_capath, protocol, client_auth_required, as
+    # prometheus_client 0.26 takes them): HTTPS, by start_wsgi_server (CPython's ssl).
+    #
+    # Returns (server, thread); thread is None where only _thread exists.
     if certfile or keyfile or [k for k in kw if k in _TLS]:
         from .wsgi import start_wsgi_server  # extension: TLS (CPython only)
         return start_wsgi_server(port, addr, registry, certfile=certfile, keyfile=keyfile,

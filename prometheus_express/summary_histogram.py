@@ -1,7 +1,6 @@
-"""Summary and Histogram: observations (a count and a sum, and buckets of a histogram).
-
-Imported on: CPython, MicroPython, CircuitPython (by programs that use them).
-"""
+# Summary and Histogram: observations (a count and a sum, and buckets of a histogram).
+#
+# Imported on: CPython, MicroPython, CircuitPython (by programs that use them).
 from ._clock import CLOCK_SET_AFTER, stamp
 from ._format import CREATED, fmt
 from .lines import labels_text, line, template
@@ -12,8 +11,8 @@ INF = float('inf')
 
 
 def _tail(w, name, lab, n, s, c, created):
-    """The `_count` and `_sum` lines of one child (Summary, Histogram), and its `_created`
-    line if asked (OpenMetrics)."""
+    # The `_count` and `_sum` lines of one child (Summary, Histogram), and its `_created`
+    # line if asked (OpenMetrics).
     line(w, name + '_count', lab, fmt(n))
     line(w, name + '_sum', lab, fmt(s))
     if created and c._c > CLOCK_SET_AFTER:
@@ -21,7 +20,7 @@ def _tail(w, name, lab, n, s, c, created):
 
 
 class Summary(MetricWrapperBase):
-    """Count and sum of observations (no quantiles, as in prometheus_client)."""
+    # Count and sum of observations (no quantiles, as in prometheus_client).
     _type = 'summary'
     _reserved_labelnames = ('quantile',)
     _has_created = True
@@ -47,7 +46,7 @@ class Summary(MetricWrapperBase):
 
 
 class Histogram(MetricWrapperBase):
-    """Observations counted in cumulative buckets, with their count and sum."""
+    # Observations counted in cumulative buckets, with their count and sum.
     _type = 'histogram'
     _reserved_labelnames = ('le',)
     _has_created = True
@@ -75,7 +74,7 @@ class Histogram(MetricWrapperBase):
         self._c = stamp()
 
     def observe(self, amount, exemplar=None):
-        """Count amount in the first bucket whose bound is >= it, and add it to the sum."""
+        # Count amount in the first bucket whose bound is >= it, and add it to the sum.
         amount = num(amount)
         i = 0
         for bound in self._p._upper_bounds:

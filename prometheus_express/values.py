@@ -1,7 +1,6 @@
-"""Where a metric's value lives, and what a value may be.
-
-Imported on: CPython, MicroPython, CircuitPython (with metrics.py).
-"""
+# Where a metric's value lives, and what a value may be.
+#
+# Imported on: CPython, MicroPython, CircuitPython (with metrics.py).
 from ._format import CPYTHON, GC
 
 # Boards keep a float value (a gauge's or counter's value, a histogram's or summary's sum)
@@ -24,7 +23,7 @@ _TC = 'f' if float('16777217') == 16777216.0 else 'd'
 
 
 def value(c):
-    """A child's value (a gauge's from its function, if it has one)."""
+    # A child's value (a gauge's from its function, if it has one).
     if c._fn is not None:
         return c._get()
     v = c._v
@@ -35,7 +34,7 @@ def value(c):
 
 
 def _put(m, x):
-    """m's value is the float x, in its slot (the lock held)."""
+    # m's value is the float x, in its slot (the lock held).
     i = m._i
     p = m._p
     if i is None:
@@ -56,7 +55,7 @@ def _put(m, x):
 
 
 def _add(m, amount):
-    """m's value += amount (the lock held), in its slot where it has one."""
+    # m's value += amount (the lock held), in its slot where it has one.
     v = m._v
     if v is None:
         i = m._i
@@ -68,8 +67,8 @@ def _add(m, amount):
 
 
 def _detach(p, c):
-    """A child removed from p gives its float slot back (a held reference to it keeps
-    working, with its value in itself)."""
+    # A child removed from p gives its float slot back (a held reference to it keeps
+    # working, with its value in itself).
     if c._i is not None:
         if c._v is None:
             c._v = p._vals[c._i >> 4][c._i & 15]
@@ -78,9 +77,9 @@ def _detach(p, c):
 
 
 def num(v):
-    """A sample value: a Python int stays an exact int (boards have 30-bit floats), anything
-    else goes through float() as prometheus_client does (numpy scalars, Decimal, bool...);
-    too large for a float raises OverflowError here, at the call."""
+    # A sample value: a Python int stays an exact int (boards have 30-bit floats), anything
+    # else goes through float() as prometheus_client does (numpy scalars, Decimal, bool...);
+    # too large for a float raises OverflowError here, at the call.
     if v.__class__ is int and -9007199254740992 <= v <= 9007199254740992:
         return v
     return float(v)

@@ -1,17 +1,16 @@
-"""A registry seen through ?name[]=: restricted_registry(names). Our metrics whose samples are
-all wanted are written as on a whole page, from their children; only partly wanted metrics
-and custom collectors go through Metric families (collection.py, loaded for them).
-
-Imported on: CPython, MicroPython, CircuitPython (at the first ?name[]=; small, so that a
-board that once had no room to compile it, and answered 503, soon has).
-"""
+# A registry seen through ?name[]=: restricted_registry(names). Our metrics whose samples are
+# all wanted are written as on a whole page, from their children; only partly wanted metrics
+# and custom collectors go through Metric families (collection.py, loaded for them).
+#
+# Imported on: CPython, MicroPython, CircuitPython (at the first ?name[]=; small, so that a
+# board that once had no room to compile it, and answered 503, soon has).
 from ._format import SUFFIXES, Collector
 
 
 class RestrictedRegistry:
-    """A registry's view holding only the samples whose names are in names. Our metrics
-    stream as on a full page when all their sample names are wanted, are skipped when none
-    is, and only otherwise go through collect() (one metric at a time)."""
+    # A registry's view holding only the samples whose names are in names. Our metrics
+    # stream as on a full page when all their sample names are wanted, are skipped when none
+    # is, and only otherwise go through collect() (one metric at a time).
 
     def __init__(self, names, registry):
         self._name_set = set(names)
@@ -22,8 +21,8 @@ class RestrictedRegistry:
             self._target_info = registry._target_info
 
     def collectors(self):
-        """The registry's collectors as the page writes them: our metrics whose samples are
-        all wanted as they are, none of those wanted left out, the others filtered."""
+        # The registry's collectors as the page writes them: our metrics whose samples are
+        # all wanted as they are, none of those wanted left out, the others filtered.
         out = []
         ns = self._ns
         for c in self._registry.collectors():
@@ -35,8 +34,8 @@ class RestrictedRegistry:
         return out
 
     def collect(self):
-        """The wanted samples; collect() is called only on collectors that claim a wanted
-        name (or claim none, with support_collectors_without_names)."""
+        # The wanted samples; collect() is called only on collectors that claim a wanted
+        # name (or claim none, with support_collectors_without_names).
         reg = self._registry
         ns = self._ns
         want = self._name_set
@@ -59,8 +58,8 @@ class RestrictedRegistry:
 
 
 class _Restricted:
-    """One collector seen through a name filter (custom collectors and partly wanted metrics
-    of ours go through collect())."""
+    # One collector seen through a name filter (custom collectors and partly wanted metrics
+    # of ours go through collect()).
     _ns_own = ''  # its families carry the namespace already
 
     def __init__(self, c, names, ns):
@@ -79,7 +78,7 @@ class _Restricted:
 
 
 def emitted(metric, ns):
-    """The sample names our metric writes (with the registry's namespace)."""
+    # The sample names our metric writes (with the registry's namespace).
     base = ns + metric._name
     if metric._type in ('gauge', 'stateset'):
         return [base]
