@@ -19,9 +19,28 @@
 # REGISTRY carries prometheus_client's process, platform and gc collectors: process.py).
 import sys
 
-from ._clock import Uptime
+from ._clock import _diff, _ms  # the board's ticks and how they wrap
 from .families import GaugeMetricFamily, InfoMetricFamily
 from .registry import REGISTRY
+
+
+class Uptime:
+    # Seconds since it was made, exact and never wrapping (ticks wrap: after 6.2 days on
+    # MicroPython, 3.1 on CircuitPython's, a plain difference of two readings is wrong), as
+    # long as it is read at least once in such a span: every scrape reads it.
+
+    def __init__(self, ms=None, diff=None):
+        self._ms = ms or _ms
+        self._diff = diff or _diff
+        self._last = self._ms()
+        self._total = 0
+
+    def seconds(self):
+        now = self._ms()
+        self._total += self._diff(now, self._last)
+        self._last = now
+        return self._total / 1000
+
 
 _RESET_NAMES = ('PWRON_RESET', 'HARD_RESET', 'WDT_RESET', 'DEEPSLEEP_RESET', 'SOFT_RESET',
                 'BROWNOUT_RESET')
