@@ -1,6 +1,8 @@
 # Sockets of a socketpool written in Python (the WIZnet W5500 driver adafruit_wiznet5k, the
-# old prometheus_express board's; the ESP32-SPI one's has the same shape), made to behave as
-# the server needs: never waiting, no socket lost.
+# old prometheus_express board's), made to behave as the server needs: never waiting, no
+# socket lost. Not the ESP32-SPI driver's: its listener is asked for a client by
+# socket_available() and its recv_into() returns 0 for "nothing yet" (untested here: no
+# emulator of its co-processor).
 #
 # Imported on: CircuitPython (and CPython) with such a socketpool, when a server listens on
 # it (_sockets.Net.listen finds that select cannot poll its sockets).
