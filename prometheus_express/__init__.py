@@ -31,8 +31,10 @@ def __getattr__(name):  # a public name loads its module on first use
         from . import exposition as m
     elif n in ' Router basic_auth bearer_token ':
         from . import routing as m
-    elif n in ' start_http_server MetricsServer ':
+    elif n == ' MetricsServer ':
         from . import server as m
+    elif n == ' start_http_server ':
+        from . import background as m
     elif n == ' serve ':
         from . import aio as m
     elif n in (' push_to_gateway pushadd_to_gateway delete_from_gateway basic_auth_handler '

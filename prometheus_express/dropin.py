@@ -50,7 +50,7 @@ def __getattr__(name):  # the web, push and textfile names, loaded at first use
     elif name in ('passthrough_redirect_handler', 'tls_auth_handler'):
         from . import urllib_handlers as m
     elif name == 'start_http_server':
-        from . import server as m
+        from . import background as m
     else:
         raise AttributeError("module 'prometheus_express' has no attribute '%s'" % name)
     return getattr(m, name)

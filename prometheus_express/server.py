@@ -8,7 +8,7 @@
 #         server.poll(0.5)                # serve what is waiting, at most 0.5 s of waiting
 #
 # or server.serve_forever(), or start_http_server(8080) for a daemon thread as in
-# prometheus_client. Sockets never block: an answer is a generator of chunks (answer.py)
+# prometheus_client (background.py). Sockets never block: an answer is a generator of chunks (answer.py)
 # rendered one buffer at a time as the client's socket takes them, so a client that stops
 # reading keeps its place in the page and the others go on. Every connection has a budget for
 # its request and one for its answer; what happens when one runs out, when the table is full,
@@ -167,29 +167,3 @@ if CPYTHON:  # the common request answered at once (cpython_serving.py)
     MetricsServer._readable = _readable
     MetricsServer._quick = None  # (request bytes, answer head, ...) of the common request
     del _readable
-
-_TLS = ('certfile', 'keyfile', 'client_cafile', 'client_capath', 'protocol',
-        'client_auth_required')
-
-
-def start_http_server(port, addr='0.0.0.0', registry=REGISTRY, certfile=None, keyfile=None,
-                      **kw):
-    # Serve /metrics from a daemon thread, as prometheus_client does. With certfile and
-    # keyfile (and client_cafile, client_capath, protocol, client_auth_required, as
-    # prometheus_client 0.26 takes them): HTTPS, by start_wsgi_server (CPython's ssl).
-    #
-    # Returns (server, thread); thread is None where only _thread exists.
-    if certfile or keyfile or [k for k in kw if k in _TLS]:
-        from .wsgi import start_wsgi_server  # extension: TLS (CPython only)
-        return start_wsgi_server(port, addr, registry, certfile=certfile, keyfile=keyfile,
-                                 **kw)
-    server = MetricsServer(port, addr, registry, **kw)
-    try:
-        import threading
-    except ImportError:
-        import _thread
-        _thread.start_new_thread(server.serve_forever, ())
-        return server, None
-    t = threading.Thread(target=server.serve_forever, daemon=True)
-    t.start()
-    return server, t

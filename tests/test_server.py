@@ -12,7 +12,8 @@ from prometheus_client.openmetrics import parser as om_parser
 
 import prometheus_express as pe
 from prometheus_express.routing import Router, basic_auth, bearer_token
-from prometheus_express.server import MetricsServer, start_http_server
+from prometheus_express.background import start_http_server
+from prometheus_express.server import MetricsServer
 
 from fakenet import parse_response
 from services import free_port

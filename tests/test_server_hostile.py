@@ -10,7 +10,8 @@ import urllib.request
 
 from fakenet import parse_response
 import prometheus_express as pe
-from prometheus_express.server import MetricsServer, start_http_server
+from prometheus_express.background import start_http_server
+from prometheus_express.server import MetricsServer
 from services import free_port, stalled_reader
 
 

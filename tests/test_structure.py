@@ -21,7 +21,7 @@ SUBMODULE_FALLBACK = ('__init__', 1)
 EXTENSIONS = {
     '__init__': dict.fromkeys(
         ('metric_ops', 'summary_histogram', 'info_enum', 'families', 'exposition', 'routing',
-         'server', 'aio',
+         'server', 'background', 'aio',
          'push', 'remote_write', 'board'),
         'a public name loads its module on first use'),
     'metrics': {'metric_ops': 'the rarer calls (collect(), timers, keyword labels, errors)',
@@ -37,14 +37,16 @@ EXTENSIONS = {
     'views': {'collection': 'families of what a view filters'},
     'exposition': {'_gzip': 'gzip when asked'},
     'familytext': {'escaping': 'escaping schemes other than underscores'},
-    'server': {'server_metrics': 'self_metrics', 'wsgi': 'TLS (CPython)'},
+    'server': {'server_metrics': 'self_metrics'},
+    'background': {'wsgi': 'TLS (CPython)'},
     'answering': {'_gzip': 'gzip when asked'},
     'aio': {'_gzip': 'gzip when asked'},
     '_sockets': {'_pysockets': 'a pool of Python-object sockets (WIZnet)',
                  '_pollers': 'sockets select.poll() cannot take'},
     'remote_write': {'metric_samples': 'samples of our metrics', 'remote_file': 'the file buffer'},
     'board': {'process': "CPython's process collectors"},
-    'dropin': dict.fromkeys(('wsgi', 'asgi', 'textfile', 'push', 'urllib_handlers', 'server'),
+    'dropin': dict.fromkeys(('wsgi', 'asgi', 'textfile', 'push', 'urllib_handlers',
+                             'background'),
                             "CPython's web, push and textfile names, at first use"),
 }
 
