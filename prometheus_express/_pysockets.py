@@ -1,14 +1,15 @@
-# Sockets of a socketpool written in Python (the WIZnet W5500 driver adafruit_wiznet5k, the
-# old prometheus_express board's), made to behave as the server needs: never waiting, no
-# socket lost. Not the ESP32-SPI driver's: its listener is asked for a client by
-# socket_available() and its recv_into() returns 0 for "nothing yet" (untested here: no
-# emulator of its co-processor).
+# Sockets of a socketpool written in Python, made to behave as the server needs: never
+# waiting, no socket lost. Two drivers' sockets are known by what they hold (their private
+# names are read here: this module is the one place that knows them):
+# - PySocket: the WIZnet W5500 driver's (adafruit_wiznet5k, the old prometheus_express
+#   board's), and any other with accept/send/recv_into;
+# - EspSocket: the ESP32-SPI driver's (adafruit_esp32spi, AirLift boards), whose co-processor
+#   (nina-fw) is asked directly.
 #
 # Imported on: CircuitPython (and CPython) with such a socketpool, when a server listens on
 # it (_sockets.Net.listen finds that select cannot poll its sockets).
 #
-# What the WIZnet driver does that a server must not meet (its words are matched here, its
-# socket's _socknum, _interface and _status read: this module is the one place that knows):
+# What the WIZnet driver does that a server must not meet:
 # - send() with timeout 0 waits for the chip without end (TX room, then SEND_OK, which a
 #   client that stopped reading never gives): sends here wait 2 ms at most; "timed out" after
 #   the data reached the chip means it was taken.
@@ -21,9 +22,22 @@
 #   ends. A listener the chip closed (the cable pulled) listens again in place at every poll.
 # - RuntimeErrors and ConnectionError (cable out) become OSErrors with errno, so the server
 #   counts them by name (reset, link), not as other.
+#
+# What the ESP32-SPI driver does that a server must not meet:
+# - accept() asks the co-processor for a client and raises ECONNRESET when there is none;
+#   the co-processor takes the client into a free socket when asked (AVAIL_DATA_TCP on the
+#   listener), so asking is accepting: ready() asks once and keeps the answer for accept().
+# - recv_into() with timeout 0 returns 0 for "nothing yet", not only at the end: here the
+#   socket's state tells them apart (EAGAIN while ESTABLISHED).
+# - send() runs a full garbage collection after every call, and its socket_write sends every
+#   64-byte piece even after one failed: the co-processor is written to directly. Its write
+#   waits for send room in the co-processor (nina-fw: up to 10 tries of a second without
+#   progress) and no command tells the room beforehand: a client that stops reading with
+#   more than its window unread holds the board once, then it is closed (a timeout).
 import errno
 
 AGAIN = getattr(errno, 'EAGAIN', 11)
+TIMEOUT = getattr(errno, 'ETIMEDOUT', 110)
 RESET = getattr(errno, 'ECONNRESET', 104)
 LINK = getattr(errno, 'ENETDOWN', 100)
 _LIVE = (0x17, 0x1C)          # ESTABLISHED, CLOSE_WAIT
@@ -131,3 +145,103 @@ class PySocket:
 
     def setsockopt(self, *a):
         self.s.setsockopt(*a)
+
+
+class EspSocket:
+    # A socket of the ESP32-SPI driver: s its object (for the listener), i its co-processor
+    # interface, n the co-processor's socket number; c, on a listener, the number of a client
+    # the co-processor took that accept() has not handed out yet.
+
+    def __init__(self, s, n=None):
+        self.s = s
+        self.i = s._interface
+        self.n = s._socknum if n is None else n
+        self.nb = bytes((self.n,))
+        self.listener = n is None
+        self.c = None
+
+    def ready(self, events):
+        i = self.i
+        try:
+            if self.listener:
+                if self.c is None:
+                    k = i.socket_available(self.n)
+                    self.c = None if k == 255 else k
+                return 0 if self.c is None else 1
+            if events & 4:
+                return 4
+            return 1 if i.socket_available(self.n) or i.socket_status(self.n) != 4 else 0
+        except Exception:
+            return events  # the call that follows says what went wrong
+
+    def accept(self):
+        if self.c is None:
+            self.ready(1)
+        k = self.c
+        if k is None:
+            raise OSError(AGAIN)
+        self.c = None
+        return EspSocket(self.s, k), None
+
+    def recv_into(self, buf, n=0):
+        i = self.i
+        try:
+            k = i.socket_available(self.n)
+            if not k:
+                if i.socket_status(self.n) != 4:  # not ESTABLISHED: the peer has gone
+                    return 0
+                k = None
+            else:
+                data = i.socket_read(self.n, min(n or len(buf), k, 4000))
+        except Exception as e:
+            raise _oserror(e)
+        if k is None:
+            raise OSError(AGAIN)
+        buf[:len(data)] = data
+        return len(data)
+
+    def send(self, data):
+        # 64 bytes a command, as the driver's socket_write sends them, but stopping at the
+        # first the co-processor could not write (the driver's goes on to the end, each
+        # piece waiting as long) and without its "data sent" command (a no-op in nina-fw).
+        i = self.i
+        mv = memoryview(data)
+        done = 0
+        try:
+            while done < len(mv):
+                piece = mv[done:done + 64]
+                k = i._send_command_get_response(0x44, (self.nb, piece), sent_param_len_16=True)
+                k = k[0][0]
+                done += k
+                if k < len(piece):
+                    break
+        except Exception as e:  # the co-processor is busy past the driver's patience
+            if e.__class__.__name__ == 'TimeoutError':
+                raise OSError(TIMEOUT)
+            raise _oserror(e)
+        if done < len(mv):  # nina-fw's write failed: the client went, or it gave up
+            try:            # waiting for room (the client is stuck)
+                st = i.socket_status(self.n)
+            except Exception:
+                st = 4
+            raise OSError(TIMEOUT if st == 4 else RESET)
+        return done
+
+    def close(self):
+        try:
+            self.i.socket_close(self.n)
+        except Exception:
+            pass
+
+    def setblocking(self, flag):
+        pass
+
+    def setsockopt(self, *a):
+        pass
+
+
+def wrap(s):
+    # The socket the server uses for s, a Python-object listener.
+    if hasattr(getattr(s, '_interface', None), 'start_server'):
+        return EspSocket(s)
+    return PySocket(s)

@@ -54,10 +54,14 @@ class Net:
         if pool is None:
             import socket as pool
         self.pool = pool
-        # Sockets the pool can give, where it has few (the WIZnet driver: the chip's 8 but
-        # its socket 0), or None: the server's defaults fit them.
-        n = getattr(getattr(pool, '_interface', None), 'max_sockets', None)
-        self.sockets = n - 1 if n.__class__ is int else None
+        # Sockets the pool can give, where it has few, or None; and how many should listen:
+        # the WIZnet driver's chip has 8 but its socket 0, and no accept queue (3 listen, so
+        # that 3 scrapers at once are served); the ESP32-SPI co-processor (nina-fw) has 6 and
+        # an accept queue (1 listens).
+        i = getattr(pool, '_interface', None)
+        n = getattr(i, 'max_sockets', None)
+        self.sockets = n - 1 if n.__class__ is int else 6 if hasattr(i, 'start_server') else None
+        self.listeners = n and 3 or 1
 
     def _socket(self, host, port):
         # (a new stream socket, the sockaddr to bind/connect it to): IPv6 where the host is
@@ -92,8 +96,8 @@ class Net:
             s.close()
             raise
         if not self.native and _python_socket(s):
-            from ._pysockets import PySocket  # extension: a pool of Python-object sockets
-            s = PySocket(s)
+            from ._pysockets import wrap  # extension: a pool of Python-object sockets
+            s = wrap(s)
         return s
 
     def connect(self, host, port, timeout):

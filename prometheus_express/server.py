@@ -63,12 +63,11 @@ class MetricsServer(Listening, Exchange, Answering):
         if router is not None:
             router.add_metrics(registry, auth)
         self.net = net = net or Net()
-        # A network chip with few sockets and no accept queue (the WIZnet W5500: 7 for us)
-        # gets 3 sockets listening (3 scrapers at once are served) and the rest for
-        # connections; the chip holds a client in a listener until one is free.
+        # A network chip with few sockets (Net.sockets) gets Net.listeners sockets listening
+        # and the rest for connections; the chip holds a client until one is free.
         few = getattr(net, 'sockets', None)
         self._few = few
-        self.listeners = listeners or (min(3, few // 2) if few else 1)
+        self.listeners = listeners or getattr(net, 'listeners', 1)
         self.max_connections = max_connections or (few - self.listeners if few else
                                                    128 if CPYTHON else 8)
         self.timeout = timeout
