@@ -35,6 +35,9 @@
 #   progress) and no command tells the room beforehand: a client that stops reading with
 #   more than its window unread holds the board once, then it is closed (a timeout).
 import errno
+from time import sleep
+
+from ._clock import elapsed, ticks
 
 AGAIN = getattr(errno, 'EAGAIN', 11)
 TIMEOUT = getattr(errno, 'ETIMEDOUT', 110)
@@ -152,13 +155,14 @@ class EspSocket:
     # interface, n the co-processor's socket number; c, on a listener, the number of a client
     # the co-processor took that accept() has not handed out yet.
 
-    def __init__(self, s, n=None):
+    def __init__(self, s, n=None, t=None):
         self.s = s
         self.i = s._interface
         self.n = s._socknum if n is None else n
         self.nb = bytes((self.n,))
         self.listener = n is None
         self.c = None
+        self.t = t  # a client's timeout (push, remote write: Net.connect)
 
     def ready(self, events):
         i = self.i
@@ -227,11 +231,29 @@ class EspSocket:
             raise OSError(TIMEOUT if st == 4 else RESET)
         return done
 
+    def recv(self, n):
+        # A client's read (push, remote write), waiting up to its timeout: b'' at the end.
+        # (The driver's recv returns all n bytes of its buffer, however few came.)
+        b = bytearray(n)
+        t0 = ticks()
+        while True:
+            try:
+                return b[:self.recv_into(b, n)]
+            except OSError as e:
+                if e.args[0] != AGAIN:
+                    raise
+            if self.t is not None and elapsed(t0) > self.t:
+                raise OSError(TIMEOUT)
+            sleep(0.005)
+
     def close(self):
         try:
             self.i.socket_close(self.n)
         except Exception:
             pass
+
+    def settimeout(self, t):
+        self.t = t
 
     def setblocking(self, flag):
         pass

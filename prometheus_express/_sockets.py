@@ -108,6 +108,9 @@ class Net:
         except BaseException:
             s.close()
             raise
+        if hasattr(getattr(s, '_interface', None), 'start_server'):
+            from ._pysockets import EspSocket  # extension: the ESP32-SPI driver's recv pads
+            s = EspSocket(s, s._socknum, timeout)
         return s
 
     def poller(self):

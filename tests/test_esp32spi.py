@@ -67,7 +67,8 @@ def scrape(port, timeout=3.0):
 class Board:
     """tests/boards/esp32spi_exporter.py on 'cpython' or 'circuitpython-board'."""
 
-    def __init__(self, runtime, series=SERIES):
+    def __init__(self, runtime, series=SERIES, script='esp32spi_exporter.py', args=None,
+                 extra=(), heap=HEAP, port=None):
         for path, what in ((os.path.join(W5500, 'busio.py'), 'the fake busio of the W5500 '
                             'emulator'), (os.path.join(DRIVER, 'adafruit_esp32spi'),
                                           'the ESP32-SPI driver (.ci/run installs it)')):
@@ -77,25 +78,26 @@ class Board:
                 raise unittest.SkipTest('%s is missing: %s' % (path, what))
         self.dir = tempfile.mkdtemp(prefix='promexp-esp-')
         self.control = os.path.join(self.dir, 'control')
-        self.port = free_port()
-        script = os.path.join(HERE, 'boards', 'esp32spi_exporter.py')
+        self.port = port or free_port()
+        script = os.path.join(HERE, 'boards', script)
         boards = os.path.join(HERE, 'boards')
+        args = [str(a) for a in (args or [series])]
         if runtime == 'cpython':
             cmd = [sys.executable, script]
             env = dict(os.environ, PYTHONPATH=os.pathsep.join([
-                ESP, boards, W5500, os.path.join(W5500, 'lib'), DRIVER, ROOT]))
+                ESP, boards, W5500, os.path.join(W5500, 'lib'), DRIVER, ROOT] + list(extra)))
         else:
             path = os.path.join(TOOLS, runtime)
             if not os.access(path, os.X_OK):
                 if REQUIRED:
                     raise AssertionError('%s is missing' % path)
                 raise unittest.SkipTest('%s is missing' % path)
-            cmd = [path, '-X', 'heapsize=' + HEAP, script]
+            cmd = [path, '-X', 'heapsize=' + heap, script]
             env = dict(os.environ, MICROPYPATH=':'.join([
                 '.frozen', ESP, os.path.join(ESP, 'circuitpython'), boards, W5500,
                 os.path.join(W5500, 'circuitpython'), os.path.join(W5500, 'lib'), DRIVER,
-                ROOT]))
-        self.p = subprocess.Popen(cmd + [str(self.port), self.control, str(series)], env=env,
+                ROOT] + list(extra)))
+        self.p = subprocess.Popen(cmd + [str(self.port), self.control] + args, env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.first = self.p.stdout.readline()
 
@@ -287,6 +289,42 @@ class Limits(unittest.TestCase):
         # once, for nina-fw's 10 tries of a second (with the driver's own 10 s patience)
         self.assertTrue(9000 <= int(res['LONGEST_MS']) <= 12000, out)
         self.assertTrue(held < 15, held)
+
+
+class Example(unittest.TestCase):
+    """examples/airlift_esp32spi.py as it is, scraped by a real Prometheus; then a push to a
+    real Pushgateway and a remote write to that Prometheus through the co-processor's client
+    sockets."""
+
+    def test_airlift_example(self):
+        from services import Pushgateway
+        import urllib.request
+        for runtime in ('cpython', 'circuitpython-board'):
+            with self.subTest(runtime):
+                gw = Pushgateway()
+                self.addCleanup(gw.stop)
+                port = free_port()
+                prom = Prometheus(targets=['127.0.0.1:%d' % port])
+                self.addCleanup(prom.stop)
+                board = Board(runtime, script='airlift_example.py', args=[gw.port, prom.port],
+                              extra=[os.path.join(ROOT, 'examples')], port=port)
+                try:
+                    self.assertTrue(board.first.startswith('READY'), board.first)
+                    wait_for(lambda: prom.query('prom_express_loops_total'), timeout=30)
+                    t = prom.query('prom_express_temperature{sensor="sht31"}')
+                    self.assertEqual(float(t[0]['value'][1]), 23.5)
+                    out, res = board.stop()
+                    self.assertEqual(res.get('PUSHED'), '1', out)
+                    self.assertTrue(int(res.get('SENT', 0)) > 0, out)
+                    self.assertEqual(res.get('START'), '------', out)
+                    self.assertIn(res.get('END'), ('------', 'l-----'), out)
+                    page = urllib.request.urlopen(gw.url + '/metrics', timeout=5).read()
+                    self.assertIn(b'prom_express_temperature{instance="",job="airlift",'
+                                  b'sensor="sht31"} 23.5', page)
+                    wait_for(lambda: prom.query('prom_express_temperature{job="airlift"}'),
+                             timeout=20)
+                finally:
+                    board.kill()
 
 
 if __name__ == '__main__':
