@@ -267,6 +267,18 @@ class Limits(unittest.TestCase):
                 out, res = board.stop()
                 no_leak(self, out, res)
 
+    def test_exporter_imported_first(self):
+        # (the test scripts import the driver first, as the example does)
+        board = Board('circuitpython-board', args=[SERIES, 'first'])
+        self.addCleanup(board.kill)
+        if not board.first.startswith('READY'):
+            board.p.kill()
+            self.fail(board.first + board.p.stdout.read())
+        for _ in range(3):
+            self.assertTrue(whole(scrape(board.port, 10)))
+        out, res = board.stop()
+        no_leak(self, out, res)
+
     def test_tiny_window_non_reader(self):
         # 2,000 series: a page (~75 KB) well beyond what the client's 1 KB window, the host's
         # send buffer and lwIP's hold

@@ -1,18 +1,21 @@
 # The exporter on an AirLift board (ESP32 co-processor with nina-fw), emulated: the
 # unmodified Adafruit ESP32-SPI driver over tests/esp32spi/nina.py, on CPython or
 # circuitpython-board:
-#   PYTHONPATH=ESP:W5500:W5500/lib:DRIVER:ROOT python3 esp32spi_exporter.py HOST_PORT CONTROL [SERIES]
+#   PYTHONPATH=ESP:W5500:W5500/lib:DRIVER:ROOT python3 esp32spi_exporter.py HOST_PORT CONTROL [SERIES [first]]
 #   MICROPYPATH=.frozen:ESP:ESP/circuitpython:W5500:W5500/circuitpython:W5500/lib:DRIVER:ROOT \
 #       circuitpython-board -X heapsize=256k esp32spi_exporter.py HOST_PORT CONTROL [SERIES]
 # (ESP: tests/esp32spi; W5500: ../shared/tools/w5500, for its fake busio, digitalio, board
 # and busdevice; DRIVER: the folder adafruit_esp32spi is in.) The board's port 80 is served
-# on 127.0.0.1:HOST_PORT. CONTROL is a file the test writes 'stop' to (read every half
+# on 127.0.0.1:HOST_PORT ('first': the exporter's modules imported before the driver's, not
+# after). CONTROL is a file the test writes 'stop' to (read every half
 # second). Prints 'READY', then at the end one 'KEY value' line each: the co-processor's
 # socket table at the start, listening and at the end, the longest poll(0.25) in ms, the
 # polls, the clients the firmware dropped, and the server's counts.
 import sys
 
-from airlift import command, coprocessor_and_pool
+if sys.argv[4:] == ['first']:  # the other order: ours compiled first, the driver after
+    import prometheus_express.server  # noqa: F401
+from airlift import command, coprocessor_and_pool  # noqa: E402
 
 from prometheus_express import CollectorRegistry, Counter, Gauge  # noqa: E402
 from prometheus_express._clock import _diff, _ms  # noqa: E402
