@@ -191,15 +191,13 @@ class EspSocket:
         i = self.i
         try:
             k = i.socket_available(self.n)
-            if not k:
-                if i.socket_status(self.n) != 4:  # not ESTABLISHED: the peer has gone
-                    return 0
-                k = None
-            else:
+            if k:
                 data = i.socket_read(self.n, min(n or len(buf), k, 4000))
+            elif i.socket_status(self.n) != 4:  # not ESTABLISHED: the peer has gone
+                return 0
         except Exception as e:
             raise _oserror(e)
-        if k is None:
+        if not k:
             raise OSError(AGAIN)
         buf[:len(data)] = data
         return len(data)
@@ -261,9 +259,3 @@ class EspSocket:
     def setsockopt(self, *a):
         pass
 
-
-def wrap(s):
-    # The socket the server uses for s, a Python-object listener.
-    if hasattr(getattr(s, '_interface', None), 'start_server'):
-        return EspSocket(s)
-    return PySocket(s)

@@ -48,6 +48,7 @@ def err_kind(e):
 
 class Net:
     # Sockets and polling over `socket` (default) or a CircuitPython SocketPool (pool=...).
+    esp = False  # the pool is the ESP32-SPI driver's (its sockets: _pysockets.EspSocket)
 
     def __init__(self, pool=None):
         self.native = pool is None
@@ -60,7 +61,9 @@ class Net:
         # an accept queue (1 listens).
         i = getattr(pool, '_interface', None)
         n = getattr(i, 'max_sockets', None)
-        self.sockets = n - 1 if n.__class__ is int else 6 if hasattr(i, 'start_server') else None
+        if hasattr(i, 'start_server'):
+            self.esp = True
+        self.sockets = n - 1 if n.__class__ is int else 6 if self.esp else None
         self.listeners = n and 3 or 1
 
     def _socket(self, host, port):
@@ -96,8 +99,8 @@ class Net:
             s.close()
             raise
         if not self.native and _python_socket(s):
-            from ._pysockets import wrap  # extension: a pool of Python-object sockets
-            s = wrap(s)
+            from ._pysockets import EspSocket, PySocket  # extension: Python-object sockets
+            s = EspSocket(s) if self.esp else PySocket(s)
         return s
 
     def connect(self, host, port, timeout):
@@ -108,7 +111,7 @@ class Net:
         except BaseException:
             s.close()
             raise
-        if hasattr(getattr(s, '_interface', None), 'start_server'):
+        if self.esp:
             from ._pysockets import EspSocket  # extension: the ESP32-SPI driver's recv pads
             s = EspSocket(s, s._socknum, timeout)
         return s

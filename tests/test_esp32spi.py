@@ -18,109 +18,32 @@ without progress), once; the driver then closes it, the server counts a timeout 
 again, no socket lost. Skipped with a message where the driver or ../shared/tools/w5500 (its
 fake busio, digitalio, board and busdevice) is absent; under .ci/run a missing one fails."""
 import os
-import shutil
 import socket
-import struct
 import subprocess
-import sys
-import tempfile
-import threading
 import time
 import unittest
 
-from services import REQUIRED, Prometheus, free_port, need, stalled_reader, wait_for
+from emulated import (HERE, ROOT, SERIES, W5500, BoardProcess, GET, at_once, present, resets,
+                      scrape, silent, whole)
+from services import Prometheus, free_port, need, stalled_reader, wait_for
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-TOOLS = os.path.join(os.path.dirname(ROOT), 'shared', 'tools')
-W5500 = os.path.join(TOOLS, 'w5500')
 ESP = os.path.join(HERE, 'esp32spi')
 DRIVER = os.path.join(ROOT, '.venv', 'esp32spi')
-SERIES = 300
 HEAP = '224k'
-GET = b'GET /metrics HTTP/1.1\r\nHost: board\r\nConnection: close\r\n\r\n'
 
 
-def whole(data, n=SERIES):
-    return data.startswith(b'HTTP/1.1 200') and data.count(b'sensor_value{') == n
-
-
-def scrape(port, timeout=3.0):
-    """One GET on a new connection: the answer's bytes (b'' if refused or reset)."""
-    s = socket.socket()
-    s.settimeout(timeout)
-    data = b''
-    try:
-        s.connect(('127.0.0.1', port))
-        s.sendall(GET)
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            data += b
-    except OSError:
-        pass
-    finally:
-        s.close()
-    return data
-
-
-class Board:
+class Board(BoardProcess):
     """tests/boards/esp32spi_exporter.py on 'cpython' or 'circuitpython-board'."""
 
     def __init__(self, runtime, series=SERIES, script='esp32spi_exporter.py', args=None,
                  extra=(), heap=HEAP, port=None):
-        for path, what in ((os.path.join(W5500, 'busio.py'), 'the fake busio of the W5500 '
-                            'emulator'), (os.path.join(DRIVER, 'adafruit_esp32spi'),
-                                          'the ESP32-SPI driver (.ci/run installs it)')):
-            if not os.path.exists(path):
-                if REQUIRED:
-                    raise AssertionError('%s is missing (%s)' % (path, what))
-                raise unittest.SkipTest('%s is missing: %s' % (path, what))
-        self.dir = tempfile.mkdtemp(prefix='promexp-esp-')
-        self.control = os.path.join(self.dir, 'control')
-        self.port = port or free_port()
-        script = os.path.join(HERE, 'boards', script)
-        boards = os.path.join(HERE, 'boards')
-        args = [str(a) for a in (args or [series])]
-        if runtime == 'cpython':
-            cmd = [sys.executable, script]
-            env = dict(os.environ, PYTHONPATH=os.pathsep.join([
-                ESP, boards, W5500, os.path.join(W5500, 'lib'), DRIVER, ROOT] + list(extra)))
-        else:
-            path = os.path.join(TOOLS, runtime)
-            if not os.access(path, os.X_OK):
-                if REQUIRED:
-                    raise AssertionError('%s is missing' % path)
-                raise unittest.SkipTest('%s is missing' % path)
-            cmd = [path, '-X', 'heapsize=' + heap, script]
-            env = dict(os.environ, MICROPYPATH=':'.join([
-                '.frozen', ESP, os.path.join(ESP, 'circuitpython'), boards, W5500,
-                os.path.join(W5500, 'circuitpython'), os.path.join(W5500, 'lib'), DRIVER,
-                ROOT] + list(extra)))
-        self.p = subprocess.Popen(cmd + [str(self.port), self.control] + args, env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.first = self.p.stdout.readline()
-
-    def stop(self):
-        """'stop', then the KEY value lines it prints."""
-        with open(self.control + '.tmp', 'w') as f:
-            f.write('stop')
-        os.replace(self.control + '.tmp', self.control)
-        try:
-            out, _ = self.p.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            out, _ = self.p.communicate()
-        shutil.rmtree(self.dir, True)
-        res = dict(line.split(' ', 1) for line in out.splitlines() if ' ' in line)
-        return out, res
-
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-            self.p.wait()
-        shutil.rmtree(self.dir, True)
+        present(os.path.join(W5500, 'busio.py'), 'the fake busio of the W5500 emulator')
+        present(os.path.join(DRIVER, 'adafruit_esp32spi'),
+                'the ESP32-SPI driver (.ci/run installs it)')
+        BoardProcess.__init__(self, runtime, script, args or [series], [
+            ESP, os.path.join(ESP, 'circuitpython'), os.path.join(HERE, 'boards'), W5500,
+            os.path.join(W5500, 'circuitpython'), os.path.join(W5500, 'lib'), DRIVER, ROOT] +
+            list(extra), heap, port)
 
 
 def started(test, runtime, series=SERIES):
@@ -166,7 +89,7 @@ class Soak(unittest.TestCase):
                 if not whole(scrape(port)):
                     failed_after.append((what, i))
 
-        hostile = [self.silent, self.non_readers, self.resets]
+        hostile = [silent, self.non_readers, resets]
         for burst in range(12):
             subprocess.run([wrk, '-t1', '-c4', '-d0.5s', url], capture_output=True,
                            timeout=30)
@@ -191,22 +114,6 @@ class Soak(unittest.TestCase):
         self.assertNotIn('other', counts, out)
         self.assertTrue(int(counts['200']) >= 600, out)
 
-    def silent(self, port):
-        """8 clients that connect and send nothing, held for a second."""
-        held = []
-        for _ in range(8):
-            s = socket.socket()
-            s.settimeout(1)
-            try:
-                s.connect(('127.0.0.1', port))
-            except OSError:
-                pass
-            held.append(s)
-            time.sleep(0.02)
-        time.sleep(1)
-        for s in held:
-            s.close()
-
     def non_readers(self, port):
         """8 clients that ask for the page and never read, with a default window (it holds
         the page: the co-processor's writes never wait)."""
@@ -222,20 +129,6 @@ class Soak(unittest.TestCase):
             held.append(s)
         time.sleep(1)
         for s in held:
-            s.close()
-
-    def resets(self, port):
-        """5 clients that read 500 bytes of the answer and reset the connection."""
-        for _ in range(5):
-            s = socket.socket()
-            s.settimeout(3)
-            try:
-                s.connect(('127.0.0.1', port))
-                s.sendall(GET)
-                s.recv(500)
-            except OSError:
-                pass
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
             s.close()
 
     def test_cpython(self):
@@ -254,15 +147,7 @@ class Limits(unittest.TestCase):
             with self.subTest(runtime):
                 board = started(self, runtime)
                 for _ in range(5):
-                    got = [None] * 3
-
-                    def one(i):
-                        got[i] = scrape(board.port, 10)
-                    ts = [threading.Thread(target=one, args=(i,)) for i in range(3)]
-                    for t in ts:
-                        t.start()
-                    for t in ts:
-                        t.join()
+                    got = at_once(board.port)
                     self.assertEqual([whole(g) for g in got], [True] * 3,
                                      [g[:60] for g in got])
                 out, res = board.stop()

@@ -12,118 +12,34 @@ no poll(0.25) took longer than half a second, and every failure the server count
 name (none is `other`). Skipped with a message where ../shared/tools/w5500 is absent;
 under .ci/run a missing tool fails."""
 import os
-import shutil
-import socket
-import struct
 import subprocess
-import sys
-import tempfile
 import time
 import unittest
 
-from services import REQUIRED, Prometheus, free_port, need, stalled_reader, wait_for
+from emulated import (LAST, ROOT, SERIES, W5500, BoardProcess, at_once, present, resets,
+                      scrape, silent, whole)
+from services import Prometheus, free_port, need, stalled_reader, wait_for
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-TOOLS = os.path.join(os.path.dirname(ROOT), 'shared', 'tools')
-W5500 = os.path.join(TOOLS, 'w5500')
-SERIES = 300
 # The issue's board: 224 KB (a Feather M4's ~160 KB free plus the emulator's ~60 KB), with
 # the driver imported before the exporter (wiznet_chip.py, the example): the other order
 # fails there (the driver's compile finds no room once ours is loaded).
 HEAP = '224k'
-GET = b'GET /metrics HTTP/1.1\r\nHost: board\r\nConnection: close\r\n\r\n'
 
 
 def emulator():
-    if not os.path.exists(os.path.join(W5500, 'w5500.py')):
-        if REQUIRED:
-            raise AssertionError('%s is missing (the W5500 emulator)' % W5500)
-        raise unittest.SkipTest('%s is missing: no W5500 emulator here' % W5500)
+    present(os.path.join(W5500, 'w5500.py'), 'the W5500 emulator')
 
 
-def whole(data, n=SERIES):
-    """A 200 answer with every series of the page."""
-    return data.startswith(b'HTTP/1.1 200') and data.count(b'sensor_value{') == n
-
-
-LAST = ['']  # how the last scrape ended, for the failure message
-
-
-def scrape(port, timeout=3.0):
-    """One GET on a new connection: the answer's bytes (b'' if refused or reset)."""
-    s = socket.socket()
-    s.settimeout(timeout)
-    data = b''
-    LAST[0] = 'eof'
-    try:
-        s.connect(('127.0.0.1', port))
-        s.sendall(GET)
-        while True:
-            b = s.recv(65536)
-            if not b:
-                break
-            data += b
-    except OSError as e:
-        LAST[0] = repr(e)
-    finally:
-        s.close()
-    if data and not whole(data):
-        LAST[0] += ' after %d bytes: %r' % (len(data), data[:40])
-    return data
-
-
-class Board:
+class Board(BoardProcess):
     """wiznet_exporter.py on a runtime ('cpython' or 'circuitpython-board')."""
 
     def __init__(self, runtime, script='wiznet_exporter.py', args=None, extra=(), heap=HEAP):
         emulator()
-        self.dir = tempfile.mkdtemp(prefix='promexp-wiz-')
-        self.control = os.path.join(self.dir, 'control')
-        script = os.path.join(HERE, 'boards', script)
         if args is None:
             args = [free_port(), None, SERIES]
-        self.port = args[0]
-        args[1] = self.control
-        if runtime == 'cpython':
-            cmd = [sys.executable, script]
-            env = dict(os.environ, PYTHONPATH=os.pathsep.join([W5500, os.path.join(
-                W5500, 'lib'), ROOT] + list(extra)))
-        else:
-            path = os.path.join(TOOLS, runtime)
-            if not os.access(path, os.X_OK):
-                if REQUIRED:
-                    raise AssertionError('%s is missing' % path)
-                raise unittest.SkipTest('%s is missing' % path)
-            cmd = [path, '-X', 'heapsize=' + heap, script]
-            env = dict(os.environ, MICROPYPATH=':'.join([
-                '.frozen', W5500, os.path.join(W5500, 'circuitpython'),
-                os.path.join(W5500, 'lib'), ROOT] + list(extra)))
-        self.p = subprocess.Popen(cmd + [str(a) for a in args], env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        self.first = self.p.stdout.readline()
-
-    def tell(self, cmd):
-        with open(self.control + '.tmp', 'w') as f:
-            f.write(cmd)
-        os.replace(self.control + '.tmp', self.control)
-
-    def stop(self):
-        """'stop', then the KEY value lines it prints."""
-        self.tell('stop')
-        try:
-            out, _ = self.p.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            out, _ = self.p.communicate()
-        shutil.rmtree(self.dir, True)
-        return out, dict(line.split(' ', 1) for line in out.splitlines() if ' ' in line)
-
-    def kill(self):
-        if self.p.poll() is None:
-            self.p.kill()
-            self.p.wait()
-        shutil.rmtree(self.dir, True)
+        BoardProcess.__init__(self, runtime, script, args[2:], [
+            W5500, os.path.join(W5500, 'circuitpython'), os.path.join(W5500, 'lib'), ROOT] +
+            list(extra), heap, args[0])
 
 
 class Soak(unittest.TestCase):
@@ -200,19 +116,7 @@ class Soak(unittest.TestCase):
     # -- the hostile phases --------------------------------------------------------------
     def silent(self, board, port):
         """8 clients that connect and send nothing, held for a second."""
-        held = []
-        for _ in range(8):
-            s = socket.socket()
-            s.settimeout(1)
-            try:
-                s.connect(('127.0.0.1', port))
-            except OSError:
-                pass
-            held.append(s)
-            time.sleep(0.02)
-        time.sleep(1)
-        for s in held:
-            s.close()
+        silent(port)
 
     def non_readers(self, board, port):
         """8 clients that ask for the page and stop reading (a 1 KB receive buffer)."""
@@ -228,17 +132,7 @@ class Soak(unittest.TestCase):
 
     def resets(self, board, port):
         """5 clients that read 500 bytes of the answer and reset the connection."""
-        for _ in range(5):
-            s = socket.socket()
-            s.settimeout(3)
-            try:
-                s.connect(('127.0.0.1', port))
-                s.sendall(GET)
-                s.recv(500)
-            except OSError:
-                pass
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
-            s.close()
+        resets(port)
 
     def cable(self, board, port):
         """The Ethernet cable out for 1.5 s, then in again."""
@@ -296,29 +190,16 @@ class Sockets(unittest.TestCase):
     select hidden), and three scrapers at once are served."""
 
     def test_three_at_once(self):
-        import threading
         for runtime in ('cpython', 'circuitpython-board'):
             with self.subTest(runtime):
                 board = Board(runtime)
                 try:
                     self.assertTrue(board.first.startswith('READY'), board.first)
-
-                    def three():
-                        got = [None] * 3
-
-                        def one(i):
-                            got[i] = scrape(board.port, 10)
-                        ts = [threading.Thread(target=one, args=(i,)) for i in range(3)]
-                        for t in ts:
-                            t.start()
-                        for t in ts:
-                            t.join()
-                        return got
                     # (the emulated chip opens its listeners on the host one by one in the
                     # polls after READY: until the third is open, a third client is refused)
-                    wait_for(lambda: all(whole(g) for g in three()), timeout=20)
+                    wait_for(lambda: all(whole(g) for g in at_once(board.port)), timeout=20)
                     for _ in range(5):
-                        got = three()
+                        got = at_once(board.port)
                         self.assertEqual([whole(g) for g in got], [True] * 3,
                                          [g[:60] for g in got])
                     out, res = board.stop()

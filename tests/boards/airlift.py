@@ -21,11 +21,3 @@ def coprocessor_and_pool(port_map):
     esp.connect_AP('ssid', 'password')
     return cop, esp, socketpool.SocketPool(esp)
 
-
-def command(path):
-    """What the test wrote in the control file at path ('stop'...), or ''."""
-    try:
-        with open(path) as f:
-            return f.read().strip()
-    except OSError:
-        return ''

@@ -6,9 +6,10 @@
 # Serves the example's page on 127.0.0.1:HOST_PORT until CONTROL says 'stop'; then prints
 # READY..., PUSHED n, SENT n and the co-processor's socket table (START, END).
 import sys
-import time
 
-from airlift import command, coprocessor_and_pool
+from airlift import coprocessor_and_pool
+
+from harness import command, push_and_write, say  # noqa: E402
 
 import airlift_esp32spi as example  # noqa: E402
 
@@ -23,11 +24,7 @@ class Sensor:
 
 start = cop.table()
 state = example.setup(esp=esp, sensor=Sensor())
-print('READY')
-try:
-    sys.stdout.flush()
-except AttributeError:
-    pass
+say('READY')
 n = 0
 while True:
     example.loop_once(state)
@@ -37,19 +34,7 @@ while True:
 # A push and a remote write while the server listens, as a board that both serves and
 # pushes does (a socket number that listened once stays a listener in nina-fw: a client
 # socket given that number after the server closed would be asked for clients, not bytes).
-from prometheus_express._sockets import Net  # noqa: E402
-import prometheus_express.push as push  # noqa: E402
-from prometheus_express.push import push_to_gateway  # noqa: E402
-net = Net(pool)
-push.NET = net
-push_to_gateway('192.168.1.1:%d' % GATEWAY, 'airlift', state['registry'])
-print('PUSHED 1')
-from prometheus_express.remote_write import RemoteWriter  # noqa: E402
-w = RemoteWriter('http://192.168.1.1:%d/api/v1/write' % RECEIVER, state['registry'],
-                 labels={'job': 'airlift', 'instance': 'm4'}, net=net)
-w.snapshot()
-time.sleep(1)
-print('SENT', w.write())
+push_and_write(pool, state['registry'], '192.168.1.1', GATEWAY, RECEIVER, 'airlift', 'm4')
 state['server'].close()
 print('START', start)
 print('END', cop.table())

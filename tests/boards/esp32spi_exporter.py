@@ -15,10 +15,11 @@ import sys
 
 if sys.argv[4:] == ['first']:  # the other order: ours compiled first, the driver after
     import prometheus_express.server  # noqa: F401
-from airlift import command, coprocessor_and_pool  # noqa: E402
+from airlift import coprocessor_and_pool  # noqa: E402
+
+from harness import say, serve  # noqa: E402
 
 from prometheus_express import CollectorRegistry, Counter, Gauge  # noqa: E402
-from prometheus_express._clock import _diff, _ms  # noqa: E402
 from prometheus_express._sockets import Net  # noqa: E402
 from prometheus_express.server import MetricsServer  # noqa: E402
 
@@ -35,26 +36,9 @@ for i in range(SERIES):
     g.labels('sensor-%d' % i).set(i + 0.5)
 server = MetricsServer(80, '0.0.0.0', registry, net=Net(pool), timeout=2.0)
 listening = cop.table()
-print('READY', HOST_PORT, 'listeners', server.listeners, 'max_connections',
-      server.max_connections)
-try:
-    sys.stdout.flush()
-except AttributeError:
-    pass
-
-longest = polls = 0
-last = _ms()
-while True:
-    loops.inc()
-    g.labels('sensor-0').set(polls % 100)
-    t = _ms()
-    server.poll(0.25)
-    longest = max(longest, _diff(_ms(), t))
-    polls += 1
-    if _diff(_ms(), last) > 500:
-        last = _ms()
-        if command(CONTROL) == 'stop':
-            break
+say('READY', HOST_PORT, 'listeners', server.listeners, 'max_connections',
+    server.max_connections)
+longest, polls = serve(server, g, loops, CONTROL)
 server.close()
 print('START', start)
 print('LISTENING', listening)

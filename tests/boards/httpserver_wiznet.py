@@ -13,7 +13,9 @@ if sys.implementation.name == 'circuitpython':
     import cp_firmware  # noqa: F401 (what the firmware has and the unix port lacks)
 from adafruit_httpserver import Response, Server  # noqa: E402
 
-from wiznet_chip import chip_and_pool, command  # noqa: E402
+from wiznet_chip import chip_and_pool  # noqa: E402
+
+from harness import command, say  # noqa: E402
 
 HOST_PORT, CONTROL, SERIES = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 chip, eth, pool = chip_and_pool({80: HOST_PORT})
@@ -32,11 +34,7 @@ def index(request):
 
 add_metrics(server, r)
 server.start(eth.pretty_ip(eth.ip_address), 80)
-print('READY')
-try:
-    sys.stdout.flush()
-except AttributeError:
-    pass
+say('READY')
 n = 0
 while True:
     g.labels('sensor-0').set(n % 100)

@@ -26,11 +26,3 @@ def table(eth):
     return '%s %s' % (''.join(['R' if r else '-' for r in eth._sockets_reserved]),
                       ','.join(['%02x' % eth.socket_status(i) for i in range(8)]))
 
-
-def command(path):
-    """What the test wrote in the control file at path ('stop', 'link 0'...), or ''."""
-    try:
-        with open(path) as f:
-            return f.read().strip()
-    except OSError:
-        return ''

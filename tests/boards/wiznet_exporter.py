@@ -13,9 +13,10 @@ import sys
 # The driver first (wiznet_chip imports it), as a board owner's program does: its largest
 # module compiles while the heap is whole; ours, in small modules, compiles in what is left.
 # (The exporter first: at 224 KB the driver's compile no longer finds the room.)
-from wiznet_chip import chip_and_pool, command, table
+from wiznet_chip import chip_and_pool, table
 
-from adafruit_ticks import ticks_diff, ticks_ms  # noqa: E402
+from harness import say, serve  # noqa: E402
+
 from prometheus_express import CollectorRegistry, Counter, Gauge  # noqa: E402
 from prometheus_express._sockets import Net  # noqa: E402
 from prometheus_express.server import MetricsServer  # noqa: E402
@@ -33,30 +34,16 @@ for i in range(SERIES):
     g.labels('sensor-%d' % i).set(i + 0.5)
 server = MetricsServer(8080, '0.0.0.0', registry, net=Net(pool), timeout=2.0)
 listening = table(eth)
-print('READY', HOST_PORT, 'listeners', server.listeners, 'max_connections',
-      server.max_connections)
-try:
-    sys.stdout.flush()
-except AttributeError:
-    pass
+say('READY', HOST_PORT, 'listeners', server.listeners, 'max_connections',
+    server.max_connections)
 
-longest = polls = 0
-last = ticks_ms()
-while True:
-    loops.inc()
-    g.labels('sensor-0').set(polls % 100)
-    t = ticks_ms()
-    server.poll(0.25)
-    d = ticks_diff(ticks_ms(), t)
-    longest = max(longest, d)
-    polls += 1
-    if ticks_diff(ticks_ms(), last) > 500:
-        last = ticks_ms()
-        cmd = command(CONTROL)
-        if cmd == 'stop':
-            break
-        if cmd.startswith('link '):
-            chip.link = cmd == 'link 1'
+
+def cable(cmd):
+    if cmd.startswith('link '):
+        chip.link = cmd == 'link 1'
+
+
+longest, polls = serve(server, g, loops, CONTROL, cable)
 server.close()
 print('START', start)
 print('LISTENING', listening)

@@ -151,7 +151,7 @@ class Nina:
         self.status = WL_IDLE
         self.commands = 0
         self.dropped = 0      # clients taken and dropped for want of a free socket
-        self.stalls = 0       # writes that gave up waiting for room
+        self._resolved = None  # the address REQ_HOST_BY_NAME found
         self._closing = []    # closed connections with bytes still to send
         self._frame = None    # the bytes of the command being written
         self._reply = None    # the reply waiting to be read
@@ -268,7 +268,7 @@ class Nina:
 
     def _c34(self, p, f):  # REQ_HOST_BY_NAME
         name = p[0].decode()
-        self._resolved = None
+        self._resolved = None  # (no DNS: dotted addresses and localhost)
         if name == 'localhost':
             self._resolved = bytes([127, 0, 0, 1])
         else:
@@ -419,8 +419,6 @@ class Nina:
                 tries -= 1
                 if self._writable(s.client):  # (a second at most)
                     self._flush(s)
-            if done < len(data):
-                self.stalls += 1
         return [bytes([done & 0xFF, done >> 8])]
 
     def _flush(self, s):
