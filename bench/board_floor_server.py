@@ -1,0 +1,28 @@
+# Two yardsticks for bench/board_floor.py, on ../shared/tools/micropython-board:
+#   MICROPYPATH=.frozen:bench INTERPRETER -X heapsize=96k bench/board_floor_server.py MODE N PORT
+# MODE floor   the least exporter (floor_exporter.py) serving N labelled series
+#      static  the ceiling: the same loop answering one precomputed copy of the N-series page
+# Prints 'MEM fixed BYTES' (heap held by floor_exporter's code, one labelled Gauge with one
+# child and the listening server: as board_exporter.py's fixed mode counts ours) and 'READY'.
+import gc
+import sys
+
+MODE, N, PORT = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+import select  # noqa: E402,F401  (built in: not the exporter's to count)
+import socket  # noqa: E402,F401
+gc.collect()
+base = gc.mem_alloc()
+from floor_exporter import Gauge, Server, page  # noqa: E402
+registry = []
+g = Gauge('sensor_value', 'A sensor reading.', ['sensor'], registry)
+g.labels('bme680').set(21.5)
+server = Server(PORT)
+gc.collect()
+print('MEM fixed', gc.mem_alloc() - base)
+g.kids.clear()
+for i in range(N):
+    g.labels('sensor-%d' % i).set(i + 0.5)
+static = page(registry) if MODE == 'static' else None
+print('READY')
+while True:
+    server.poll(registry, static)
