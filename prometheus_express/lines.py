@@ -13,11 +13,12 @@ _SHARED = {}
 
 
 def template(names, extra=None):
-    # (labels format, index, as is, perm, pieces) to write a line's labels sorted by name, as
+    # (labels format, index, as is, pieces) to write a line's labels sorted by name, as
     # prometheus_client does: the format has one %s per label, filled with the key's values in
     # index order (-1 stands for the extra label: le for buckets, the state of an Enum); as is:
-    # the key itself fills it (one label, or labels given in sorted order, and no extra).
-    # Made once per (names, extra): metrics with the same label names share it.
+    # the key itself fills it (one label, or labels given in sorted order, and no extra);
+    # pieces: the format's text around its %s. Made once per (names, extra): metrics with the
+    # same label names share it.
     names = tuple(names)
     t = _SHARED.get((names, extra))
     if t is not None:
@@ -26,34 +27,13 @@ def template(names, extra=None):
     if extra:
         ns.append(extra)
     if not ns:
-        return ' ', (), True, None, (' ',)
+        return ' ', (), True, (' ',)
     order = sorted(range(len(ns)), key=lambda i: ns[i])
     idx = tuple([-1 if i == len(names) else i for i in order])
-    perm = None  # (key, value text) -> the values of a whole line's format, in its order
-    if len(idx) == 2 and not extra:  # a tuple display is much faster than tuple([...])
-        a, b = idx
-        perm = lambda k, v: (k[a], k[b], v)  # noqa: E731
-    elif len(idx) == 3 and not extra:
-        a, b, c = idx
-        perm = lambda k, v: (k[a], k[b], k[c], v)  # noqa: E731
     f = '{' + ','.join([escape_name(ns[i], False) + '="%s"' for i in order]) + '} '
-    t = _SHARED[(names, extra)] = (f, idx, order == list(range(len(ns))) and not extra, perm,
+    t = _SHARED[(names, extra)] = (f, idx, order == list(range(len(ns))) and not extra,
                                    tuple(f.split('%s')))
     return t
-
-
-def _pieces(w, name, t, k, v):
-    # Boards: one line written piece by piece, allocating nothing: for a heap too
-    # fragmented to hold the formatted line (formatting grows a buffer by doubling).
-    w(name)
-    p = t[4]
-    n = len(t[1])
-    for j in range(n):
-        w(p[j])
-        w(k if k.__class__ is str else k[t[1][j]])
-    w(p[n])
-    w(v)
-    w('\n')
 
 
 def line(w, name, lab, v):
@@ -69,14 +49,6 @@ def labels_text(t, k, x=None):
     if t[2]:
         return t[0] % k
     return t[0] % tuple([x if j < 0 else (k if k.__class__ is str else k[j]) for j in t[1]])
-
-
-def line_args(t, k, v):
-    # The values of a whole line's format (name, labels by template t, value text v) for
-    # the cases _rows does not write itself.
-    if t[2]:
-        return k + (v,) if k else v
-    return tuple([k[j] for j in t[1]]) + (v,)
 
 
 def created_rows(self, w, ns, o, lim, head):
@@ -114,12 +86,10 @@ def rows(self, w, ns, om, o, lim):
         return
     vals = self._vals
     esc = self._esc
-    one = len(t[1]) == 1
-    perm = t[3]
-    a = b = None  # two labels: their key positions in name order, tupled inline below
-    if perm is not None and len(t[1]) == 2:
-        a, b = t[1]
-    f = name.replace('%', '%%') + t[0] + '%s\n'  # a whole line: name{labels} value
+    idx = t[1]
+    p = t[3]  # the line's text around its label values
+    first = name + p[0]
+    one = len(idx) == 1
     for chunk in self._chunks():
         # range(): the lists never change length (a removal puts None in place)
         for i in range(0, len(chunk), 2):
@@ -132,12 +102,19 @@ def rows(self, w, ns, om, o, lim):
                 if v is None:
                     v = c._i
                     v = vals[v >> 4][v & 15]
-                v = fmt(v)
-                try:
-                    w(f % ((k, v) if one else (k[a], k[b], v) if a is not None else
-                           perm(k, v) if perm else line_args(t, k, v)))
-                except MemoryError:
-                    _pieces(w, name, t, k, v)
+                # The line piece by piece: a board's buffer takes each str as it is, where a
+                # formatted line would be garbage (a page of them made the server collect
+                # after every scrape of 100 series) and would need a block of its size.
+                w(first)
+                if one:
+                    w(k)
+                    w(p[1])
+                else:
+                    for j in range(len(idx)):
+                        w(k[idx[j]])
+                        w(p[j + 1])
+                w(fmt(v))
+                w('\n')
                 if created and c._c > CLOCK_SET_AFTER:  # OpenMetrics: after _total
                     w(created)
                     w(labels_text(t, k))

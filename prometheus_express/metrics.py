@@ -50,7 +50,7 @@ class MetricWrapperBase(Collector):
     _dead = 0         # boards: removed children still in the order lists
     _unit = ''
     _fns = False      # a labelled parent: set_function was called on one of its children
-    _lt = (' ', (), True, None)  # label template of the lines
+    _lt = (' ', (), True, (' ',))  # label template of the lines (lines.template)
     _rows = rows  # (lines.py) write the lines of every child
     _created_rows = created_rows
 
