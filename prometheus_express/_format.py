@@ -115,9 +115,19 @@ def labelstr(pairs, label=None):
 
 
 def header(w, ns, name, doc, typ, text):
-    # Write a HELP and TYPE pair through w(str) for name as written (text: the 0.0.4
-    # format's HELP escaping).
-    name = ns + name
+    # Write a HELP and TYPE pair through w(str) for ns + name as written (text: the 0.0.4
+    # format's HELP escaping). Piece by piece: a board's answer buffer takes each str as it
+    # is, and no formatted copy is left as garbage (replace() gives doc itself back when
+    # there is nothing to escape).
     doc = doc.replace('\\', '\\\\').replace('\n', '\\n')
-    w('# HELP %s %s\n# TYPE %s %s\n' % (name, doc if text else doc.replace('"', '\\"'),
-                                         name, typ))
+    w('# HELP ')
+    w(ns)
+    w(name)
+    w(' ')
+    w(doc if text else doc.replace('"', '\\"'))
+    w('\n# TYPE ')
+    w(ns)
+    w(name)
+    w(' ')
+    w(typ)
+    w('\n')

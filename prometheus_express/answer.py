@@ -26,14 +26,15 @@ def answer(req, resp, keep, buf, size, z=None):
     # the generator is resumed). A page body is rendered as it is sent: one buffer of it at a
     # time. If the page fits in one buffer it goes with a Content-Length, else in HTTP/1.1
     # chunks (HTTP/1.0: until the connection closes). z: a gzip compressor, or None.
-    head = '%sContent-Type: %s\r\n' % (status_line('HTTP/1.1', resp.status), resp.content_type)
+    extra = ''
     for k, v in resp.headers:
-        head += k + ': ' + v + '\r\n'
-    head += 'Connection: %s\r\n' % ('keep-alive' if keep else 'close')
+        extra += k + ': ' + v + '\r\n'
+    head = '%sContent-Type: %s\r\n%sConnection: %s\r\n%s' % (
+        status_line('HTTP/1.1', resp.status), resp.content_type, extra,
+        'keep-alive' if keep else 'close',
+        'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n' if z is not None else '')
     body = resp.body
     buf[RESERVE:] = b''
-    if z is not None:
-        head += 'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n'
     rows = pieces = None
     chunked = first = more = False
     if not callable(body):
@@ -98,7 +99,7 @@ def _frames(req, head, buf, z, rows, pieces, first, more, chunked, status):
         elif status == 204:  # no body, and no Content-Length either (RFC 9110 8.6)
             pre = head + '\r\n'
         else:  # the whole body in one buffer: with its length
-            pre = head + 'Content-Length: %d\r\n\r\n' % n
+            pre = '%sContent-Length: %d\r\n\r\n' % (head, n)
             if req.method == 'HEAD':
                 buf[RESERVE:] = b''
         pre = pre.encode('utf-8')
