@@ -159,7 +159,8 @@ class Answering:
             if conn.wout:
                 conn.wout = False
                 self._poller.modify(conn.sock, POLLIN)
-            self._request(conn)  # a pipelined request may be waiting already
+            if conn.inb:
+                self._request(conn)  # a pipelined request is waiting already
         elif conn.status:
             self._drop(conn)
         else:

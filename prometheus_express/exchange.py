@@ -75,9 +75,10 @@ class Exchange:
                     if end < 0:
                         return
                     req = self._same
+                    need = 0
                     if req is None or end != len(conn.inb) or conn.inb != req.head:
                         req = parse_head(conn.inb[:end])
-                    need = body_length(req)
+                        need = body_length(req)
                 except HTTPError as e:
                     fail(self, conn, e.status, e.message)
                     return
