@@ -33,6 +33,7 @@ class Answering:
     def _oom(self, conn):
         # No heap to make conn's answer: the pre-made 503 if none of it went out yet, then
         # close (counted as memory). The next scrape is whole once the program frees heap.
+        self._same = None  # (the last request kept for its bytes: exchange.py)
         self._count('memory')
         if conn.begun:
             self._drop(conn)

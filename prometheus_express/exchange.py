@@ -88,9 +88,10 @@ class Exchange:
                     return
                 if len(conn.inb) < end + need:
                     return
-                if not need and end == len(conn.inb) and self.router is None:
+                if not need and end == len(conn.inb) <= 512 and self.router is None:
                     # a scraper sends the same bytes each time: the next such request
-                    # reuses this parse (its Request is only read, without a Router)
+                    # reuses this parse (its Request is only read, without a Router; a
+                    # head of 512 bytes at most is kept, and none once the heap ran out)
                     req.head = conn.inb
                     self._same = req
                 else:
