@@ -13,10 +13,13 @@ The full table (ours beside prometheus-express 0.0.4) is bench/board.py.
 Skipped with a message where ../shared/tools is absent; under .ci/run a missing tool fails."""
 import glob
 import os
+import shutil
 import subprocess
 import sys
 import time
 import unittest
+
+import pytest
 
 from services import REQUIRED, Prometheus, free_port, stalled_reader, wait_for
 
@@ -26,6 +29,10 @@ TOOLS = os.path.join(os.path.dirname(ROOT), 'shared', 'tools')
 BOARDS = ('micropython-board', 'circuitpython-board')
 sys.path.insert(0, os.path.join(ROOT, 'bench'))
 import board as bench  # noqa: E402  (its exporter driver and page checks)
+
+
+class NotMet(Exception):
+    """A target of an open issue, measured and not met (test_20_series_in_40k)."""
 
 
 def tool(name):
@@ -366,6 +373,31 @@ class CappedHeap(unittest.TestCase):
                     for s in held:
                         s.close()
                     e.stop()
+
+    @pytest.mark.xfail(raises=NotMet, strict=True, reason='the small-core issue: 40 KB')
+    def test_20_series_in_40k(self):
+        """The small-core issue's target, not met yet: 20 labelled series scraped whole in a
+        40 KB heap (ESP8266, M0), the exporter made first and imported last, as .py (both
+        interpreters) and .mpy (MicroPython's format). The fixed cost is 45 KB (bench/board.py)
+        and every case fails today (64 KB serves them). Measured here so that the day they all
+        pass the suite fails (strict: an unexpected pass) and this marker goes; anything else
+        that goes wrong (a missing tool, no .mpy build) fails it as any test."""
+        for name in BOARDS:
+            tool(name)
+        mpy = bench.mpy_lib()
+        if mpy is None:
+            raise RuntimeError('no .mpy build (mpy-cross)')
+        try:
+            served = {}
+            for name in BOARDS:
+                for kind, lib in [('py', ROOT)] + [('mpy', mpy)] * (name == 'micropython-board'):
+                    for order in ('first', 'last'):
+                        served[name, kind, order] = bench.served(name, lib, 'ours', '40k', [20],
+                                                                 order)
+            if set(served.values()) != {20}:
+                raise NotMet(served)
+        finally:
+            shutil.rmtree(mpy, ignore_errors=True)
 
     def test_soak_in_96k(self):
         for name in BOARDS:
