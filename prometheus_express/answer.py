@@ -26,14 +26,20 @@ def answer(req, resp, keep, buf, size, z=None):
     # the generator is resumed). A page body is rendered as it is sent: one buffer of it at a
     # time. If the page fits in one buffer it goes with a Content-Length, else in HTTP/1.1
     # chunks (HTTP/1.0: until the connection closes). z: a gzip compressor, or None.
-    extra = ''
-    for k, v in resp.headers:
-        extra += k + ': ' + v + '\r\n'
-    head = '%sContent-Type: %s\r\n%sConnection: %s\r\n%s' % (
-        status_line('HTTP/1.1', resp.status), resp.content_type, extra,
-        'keep-alive' if keep else 'close',
-        'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n' if z is not None else '')
+    head = resp.head if keep and z is None else None
+    if head is None:  # (a keep-alive answer's head is kept with its Response: see http.py)
+        extra = ''
+        for k, v in resp.headers:
+            extra += k + ': ' + v + '\r\n'
+        head = ('%sContent-Type: %s\r\n%sConnection: %s\r\n%s' % (
+            status_line('HTTP/1.1', resp.status), resp.content_type, extra,
+            'keep-alive' if keep else 'close',
+            'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n' if z is not None else '')
+            ).encode('utf-8')
+        if keep and z is None:
+            resp.head = head
     body = resp.body
+    status = resp.status
     buf[RESERVE:] = b''
     rows = pieces = None
     chunked = first = more = False
@@ -44,8 +50,7 @@ def answer(req, resp, keep, buf, size, z=None):
     else:
         chunked = req.version == 'HTTP/1.1'
         if req.method == 'HEAD':  # the head a GET would get, when the length is not known yet
-            yield (head + ('Transfer-Encoding: chunked\r\n\r\n' if chunked else '\r\n')
-                   ).encode('utf-8')
+            yield head + (b'Transfer-Encoding: chunked\r\n\r\n' if chunked else b'\r\n')
             return
         if CPYTHON:  # CPython joins str pieces and encodes once: faster there
             pieces = []
@@ -53,63 +58,62 @@ def answer(req, resp, keep, buf, size, z=None):
         else:  # a board's bytearray takes str directly: no copy of each piece
             rows = body(buf.extend, buf, RESERVE + size)
         first = more = True
-    try:
-        yield from _frames(req, head, buf, z, rows, pieces, first, more, chunked,
-                           resp.status)
+    try:  # fill buf from rows (a page) if any, frame it, hand it out
+        while True:
+            if first:
+                try:
+                    more = False
+                    for _ in rows:
+                        more = True
+                        break
+                except MemoryError:
+                    raise  # (the server answers its pre-made 503: nothing can be made now)
+                except Exception:
+                    if first < 2:  # nothing went out yet: a clean 500
+                        yield error_bytes(500)
+                    raise  # else the connection is dropped mid-page
+                if CPYTHON:
+                    buf.extend(''.join(pieces).encode('utf-8'))
+                    pieces.clear()
+                if z is not None:
+                    data = z.compress(bytes(buf[RESERVE:]))
+                    buf[RESERVE:] = data + z.flush() if not more else data
+            n = len(buf) - RESERVE
+            lead = None  # the head, when it goes before pre
+            if first == 2 or more:  # streaming: chunks (or the rest of an HTTP/1.0 answer)
+                pre = b''
+                if first == 1:
+                    pre = head + (b'Transfer-Encoding: chunked\r\n\r\n' if chunked else
+                                  b'\r\n')
+                if chunked:
+                    if n:
+                        pre += b'%x\r\n' % n
+                        buf.extend(b'\r\n')
+                    if not more:
+                        buf.extend(b'0\r\n\r\n')
+                if not pre and not n and more:
+                    continue  # gzip had nothing to say yet
+                first = 2
+            elif status == 204:  # no body, and no Content-Length either (RFC 9110 8.6)
+                pre = head + b'\r\n'
+            else:  # the whole body in one buffer: with its length
+                lead = head
+                pre = b'Content-Length: %d\r\n\r\n' % n
+                if req.method == 'HEAD':
+                    buf[RESERVE:] = b''
+            # head and framing written in place before the body (no joined copy of them)
+            at = RESERVE - len(pre) - (len(lead) if lead else 0)
+            if at < 0:  # (more head than the room for it: sent on its own)
+                yield lead + pre if lead else pre
+                at = RESERVE
+            else:
+                if lead:
+                    buf[at:at + len(lead)] = lead
+                buf[RESERVE - len(pre):RESERVE] = pre
+            yield memoryview(buf)[at:]
+            buf[RESERVE:] = b''
+            if not more:
+                return
     finally:
         if rows is not None:
             rows.close()  # a page left half-written lets its metrics know
-
-
-def _frames(req, head, buf, z, rows, pieces, first, more, chunked, status):
-    # answer()'s loop: fill buf from rows (a page) if any, frame it, hand it out.
-    while True:
-        if first:
-            try:
-                more = False
-                for _ in rows:
-                    more = True
-                    break
-            except MemoryError:
-                raise  # (the server answers its pre-made 503: nothing can be made now)
-            except Exception:
-                if first < 2:  # nothing went out yet: a clean 500
-                    yield error_bytes(500)
-                raise  # else the connection is dropped mid-page
-            if CPYTHON:
-                buf.extend(''.join(pieces).encode('utf-8'))
-                pieces.clear()
-            if z is not None:
-                data = z.compress(bytes(buf[RESERVE:]))
-                buf[RESERVE:] = data + z.flush() if not more else data
-        n = len(buf) - RESERVE
-        if first == 2 or more:  # streaming: chunks (or the rest of an HTTP/1.0 answer)
-            pre = ''
-            if first == 1:
-                pre = head + ('Transfer-Encoding: chunked\r\n\r\n' if chunked else '\r\n')
-            if chunked:
-                if n:
-                    pre += '%x\r\n' % n
-                    buf.extend(b'\r\n')
-                if not more:
-                    buf.extend(b'0\r\n\r\n')
-            if not pre and not n and more:
-                continue  # gzip had nothing to say yet
-            first = 2
-        elif status == 204:  # no body, and no Content-Length either (RFC 9110 8.6)
-            pre = head + '\r\n'
-        else:  # the whole body in one buffer: with its length
-            pre = '%sContent-Length: %d\r\n\r\n' % (head, n)
-            if req.method == 'HEAD':
-                buf[RESERVE:] = b''
-        pre = pre.encode('utf-8')
-        at = RESERVE - len(pre)
-        if at < 0:
-            yield pre
-            at = RESERVE
-        else:
-            buf[at:RESERVE] = pre
-        yield memoryview(buf)[at:]
-        buf[RESERVE:] = b''
-        if not more:
-            return

@@ -18,6 +18,7 @@ class Request:
     # method, target, path, version ('HTTP/1.0' or 'HTTP/1.1'), headers (lower-case names),
     # query [(name, value)], body; keep_alive.
     query = ()
+    resp = None  # the page's Response, kept with a request kept for its bytes (handler.py)
 
     def header(self, name, default=None):
         return self.headers.get(name, default)
@@ -127,7 +128,9 @@ def body_length(req):
 class Response:
     # status, content type, body (str, bytes, or a page: a generator function called with
     # write(str), the object write fills and a length; it yields whenever that object's
-    # length reached the limit) and extra headers as a list of (name, value).
+    # length reached the limit) and extra headers as a list of (name, value). A Response is
+    # not changed once answered: its keep-alive head is kept with it (answer.py).
+    head = None
 
     def __init__(self, body=b'', status=200, content_type='text/plain; charset=utf-8',
                  headers=None):
