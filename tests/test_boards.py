@@ -302,7 +302,6 @@ class FullHeap(unittest.TestCase):
     500 for good: the view needed Metric families compiled, and no room for them came back)."""
 
     def test_full_heap_gets_503_then_whole_pages(self):
-        import urllib.request
         for name in BOARDS:
             path = tool(name)
             for query in ('', '?name[]=sensor_value'):
