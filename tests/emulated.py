@@ -13,7 +13,7 @@ import threading
 import time
 import unittest
 
-from services import REQUIRED, free_port
+from services import REQUIRED, Prometheus, Pushgateway, free_port, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -151,3 +151,32 @@ class BoardProcess:
             self.p.kill()
             self.p.wait()
         shutil.rmtree(self.dir, True)
+
+
+def example_at_work(test, job, start, check_link):
+    """An example script for an emulated chip, as it is: start(port, pushgateway port,
+    prometheus port) runs it; a real Prometheus scrapes it, then it pushes to a real
+    Pushgateway (job `job`) and remote-writes to that Prometheus through the chip's client
+    sockets; check_link(res, out) checks the link state it reported."""
+    import urllib.request
+    gw = Pushgateway()
+    test.addCleanup(gw.stop)
+    port = free_port()
+    prom = Prometheus(targets=['127.0.0.1:%d' % port])
+    test.addCleanup(prom.stop)
+    board = start(port, gw.port, prom.port)
+    try:
+        test.assertTrue(board.first.startswith('READY'), board.first)
+        wait_for(lambda: prom.query('prom_express_loops_total'), timeout=30)
+        t = prom.query('prom_express_temperature{sensor="sht31"}')
+        test.assertEqual(float(t[0]['value'][1]), 23.5)
+        out, res = board.stop()
+        test.assertEqual(res.get('PUSHED'), '1', out)
+        test.assertTrue(int(res.get('SENT', 0)) > 0, out)
+        check_link(res, out)
+        page = urllib.request.urlopen(gw.url + '/metrics', timeout=5).read()
+        test.assertIn(b'prom_express_temperature{instance="",job="%s",sensor="sht31"} 23.5'
+                      % job.encode(), page)
+        wait_for(lambda: prom.query('prom_express_temperature{job="%s"}' % job), timeout=20)
+    finally:
+        board.kill()

@@ -23,9 +23,9 @@ import subprocess
 import time
 import unittest
 
-from emulated import (HERE, ROOT, SERIES, W5500, BoardProcess, GET, at_once, present, resets,
-                      scrape, silent, whole)
-from services import Prometheus, free_port, need, stalled_reader, wait_for
+from emulated import (HERE, ROOT, SERIES, W5500, BoardProcess, GET, at_once, example_at_work,
+                      present, resets, scrape, silent, whole)
+from services import Prometheus, need, stalled_reader, wait_for
 
 ESP = os.path.join(HERE, 'esp32spi')
 DRIVER = os.path.join(ROOT, '.venv', 'esp32spi')
@@ -195,34 +195,14 @@ class Example(unittest.TestCase):
     sockets."""
 
     def test_airlift_example(self):
-        from services import Pushgateway
-        import urllib.request
+        def link(res, out):
+            self.assertEqual(res.get('START'), '------', out)
+            self.assertIn(res.get('END'), ('------', 'l-----'), out)
         for runtime in ('cpython', 'circuitpython-board'):
             with self.subTest(runtime):
-                gw = Pushgateway()
-                self.addCleanup(gw.stop)
-                port = free_port()
-                prom = Prometheus(targets=['127.0.0.1:%d' % port])
-                self.addCleanup(prom.stop)
-                board = Board(runtime, script='airlift_example.py', args=[gw.port, prom.port],
-                              extra=[os.path.join(ROOT, 'examples')], port=port)
-                try:
-                    self.assertTrue(board.first.startswith('READY'), board.first)
-                    wait_for(lambda: prom.query('prom_express_loops_total'), timeout=30)
-                    t = prom.query('prom_express_temperature{sensor="sht31"}')
-                    self.assertEqual(float(t[0]['value'][1]), 23.5)
-                    out, res = board.stop()
-                    self.assertEqual(res.get('PUSHED'), '1', out)
-                    self.assertTrue(int(res.get('SENT', 0)) > 0, out)
-                    self.assertEqual(res.get('START'), '------', out)
-                    self.assertIn(res.get('END'), ('------', 'l-----'), out)
-                    page = urllib.request.urlopen(gw.url + '/metrics', timeout=5).read()
-                    self.assertIn(b'prom_express_temperature{instance="",job="airlift",'
-                                  b'sensor="sht31"} 23.5', page)
-                    wait_for(lambda: prom.query('prom_express_temperature{job="airlift"}'),
-                             timeout=20)
-                finally:
-                    board.kill()
+                example_at_work(self, 'airlift', lambda port, gw, prom: Board(
+                    runtime, script='airlift_example.py', args=[gw, prom],
+                    extra=[os.path.join(ROOT, 'examples')], port=port), link)
 
 
 if __name__ == '__main__':

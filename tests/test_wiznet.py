@@ -16,8 +16,8 @@ import subprocess
 import time
 import unittest
 
-from emulated import (LAST, ROOT, SERIES, W5500, BoardProcess, at_once, present, resets,
-                      scrape, silent, whole)
+from emulated import (LAST, ROOT, SERIES, W5500, BoardProcess, at_once, example_at_work, present,
+                      resets, scrape, silent, whole)
 from services import Prometheus, free_port, need, stalled_reader, wait_for
 
 # The issue's board: 224 KB (a Feather M4's ~160 KB free plus the emulator's ~60 KB), with
@@ -155,34 +155,14 @@ class Example(unittest.TestCase):
     driver's CONNECT."""
 
     def test_feather_example(self):
-        from services import Pushgateway
-        import urllib.request
+        def link(res, out):
+            self.assertEqual(res.get('END'), res.get('START'), out)
         for runtime in ('cpython', 'circuitpython-board'):
             with self.subTest(runtime):
-                gw = Pushgateway()
-                self.addCleanup(gw.stop)
-                port = free_port()
-                prom = Prometheus(targets=['127.0.0.1:%d' % port])
-                self.addCleanup(prom.stop)
-                board = Board(runtime, 'wiznet_example.py',  # (and push and remote write,
-                              [port, None, gw.port, prom.port],  # and the emulator's buffers)
-                              [os.path.join(ROOT, 'examples')], '288k')
-                try:
-                    self.assertTrue(board.first.startswith('READY'), board.first)
-                    wait_for(lambda: prom.query('prom_express_loops_total'), timeout=30)
-                    t = prom.query('prom_express_temperature{sensor="sht31"}')
-                    self.assertEqual(float(t[0]['value'][1]), 23.5)
-                    out, res = board.stop()
-                    self.assertEqual(res.get('PUSHED'), '1', out)
-                    self.assertTrue(int(res.get('SENT', 0)) > 0, out)
-                    self.assertEqual(res.get('END'), res.get('START'), out)
-                    page = urllib.request.urlopen(gw.url + '/metrics', timeout=5).read()
-                    self.assertIn(b'prom_express_temperature{instance="",job="feather",'
-                                  b'sensor="sht31"} 23.5', page)
-                    wait_for(lambda: prom.query('prom_express_temperature{job="feather"}'),
-                             timeout=20)
-                finally:
-                    board.kill()
+                example_at_work(self, 'feather', lambda port, gw, prom: Board(
+                    runtime, 'wiznet_example.py',  # (and push and remote write, and the
+                    [port, None, gw, prom],  # emulator's buffers)
+                    [os.path.join(ROOT, 'examples')], '288k'), link)
 
 
 class Sockets(unittest.TestCase):
