@@ -1,38 +1,30 @@
-# Counter and Gauge, and what every metric type shares (labels, children, their lines):
-# prometheus_client's API, board-sized. Summary and Histogram are in summary_histogram.py,
-# Info and Enum in info_enum.py.
+# Counter and Gauge, and what every metric type shares: its name, help, label names and
+# registration, its children (children.py) and their lines (lines.py). prometheus_client's API,
+# board-sized. Summary and Histogram are in summary_histogram.py, Info and Enum in info_enum.py.
 #
 # Imported on: CPython, MicroPython, CircuitPython.
 #
-# A labelled metric is a parent holding children, one per label-value key (the value itself for
-# one label, else a tuple). A child is an instance of a small class made once per parent, whose
-# class attributes are the parent (_p) and its lock (_lock): so a child carries only its
-# numbers (a Gauge child: one attribute). Lines are written from the key at render time through
-# the parent's line format, so no per-child text is kept. Rendering is a generator (_rows) that
-# yields when the output it fills has reached a limit: a server can stop anywhere in a page and
-# resume later.
-#
-# Children live in dicts: one on CPython (its dicts keep creation order); on boards as many
-# small ones as it takes to keep each under ~40 children (picked by the key's hash), plus key, child, key, child... in creation order in lists of
-# at most 64 items, so no structure ever needs one large contiguous block to grow (a
-# fragmented board heap has none).
+# A labelled metric is a parent holding children, one per label-value key. A child is an
+# instance of a small class made once per parent, whose class attributes are the parent (_p)
+# and its lock (_lock): so a child carries only its numbers (a Gauge child: one attribute).
+# Lines are written from the key at render time through the parent's line format, so no
+# per-child text is kept. Rendering is a generator (_rows) that yields when the output it
+# fills has reached a limit: a server can stop anywhere in a page and resume later.
 #
 # The rarer calls are methods here that load their module on first use (metric_ops.py,
 # collection.py, _timing.py, exemplars.py): a board compiles them only if it uses them.
 from ._clock import stamp
-from ._format import (CPYTHON, SUFFIXES, Collector, escape_name, escape_value, full_name,
-                      validate_labelname)
+from ._format import CPYTHON, SUFFIXES, Collector, escape_name, full_name, validate_labelname
 from ._lock import Unobservable, new_lock
-from .children import place, split, unorder
+from .children import BUCKETS, Children
 from .lines import created_rows, rows, template
 from .registry import REGISTRY
-from .values import _add, _detach, _put, _slots, num, value  # noqa: F401 (value: ours)
+from .values import _add, _put, _slots, num, value  # noqa: F401 (value: ours)
 
-_BUCKETS = not CPYTHON  # boards: small child dicts and chunked order lists (see above)
 _LOCKS = {}  # metric type -> the `_lock` of its labelled parents (it only raises)
 
 
-class MetricWrapperBase(Collector):
+class MetricWrapperBase(Children, Collector):
     _type = None
     _reserved_labelnames = ()
     _has_created = False
@@ -81,7 +73,7 @@ class MetricWrapperBase(Collector):
             cls = self.__class__
             self._K = type(cls.__name__, (cls,), {'_p': self, '_lock': self._klock})
             self._kids = [{}]
-            if _BUCKETS:
+            if BUCKETS:
                 self._order = [[None] * 8]
         else:
             self._lock = new_lock()
@@ -106,100 +98,6 @@ class MetricWrapperBase(Collector):
     def _names(self):
         # The series names this metric claims in a registry.
         return [self._name] + [self._name + s for s in SUFFIXES.get(self._type, ())]
-
-    def labels(self, *labelvalues, **labelkwargs):
-        # The child for these label values (positional, or by name), made on first use.
-        lv = labelvalues
-        kids = self._kids
-        if labelkwargs or kids is None or len(lv) != len(self._labelnames):
-            from .metric_ops import label_key  # extension: keywords, or an error to raise
-            lv = label_key(self, labelvalues, labelkwargs)
-        else:
-            for v in lv:
-                if v.__class__ is not str:
-                    lv = tuple([str(x) for x in lv])
-                    break
-        key = lv[0] if len(lv) == 1 else lv
-        child = kids[hash(key) & (len(kids) - 1)].get(key)
-        if child is None:
-            with self._klock:
-                kids = self._kids
-                d = kids[hash(key) & (len(kids) - 1)]
-                child = d.get(key)
-                if child is None:
-                    if CPYTHON:
-                        for v in lv:
-                            v.encode('utf-8')  # a lone surrogate fails here, not at scrapes
-                    child = object.__new__(self._K)
-                    child._init()
-                    for v in lv:
-                        if '\\' in v or '"' in v or '\n' in v:
-                            if self._esc is None:
-                                self._esc = {}
-                            e = tuple([escape_value(x) for x in lv])
-                            self._esc[key] = e[0] if len(e) == 1 else e
-                            break
-                    d[key] = child
-                    if _BUCKETS and len(d) > 40:  # boards: no dict grows past ~0.5 KB
-                        split(self)
-                    if self._order is not None:
-                        place(self, key, child)
-        return child
-
-    def remove(self, *labelvalues):
-        # Remove the child for these label values (a held reference to it is detached).
-        names = self._labelnames
-        if not names or len(labelvalues) != len(names):
-            from .metric_ops import remove_error  # extension: the error to raise
-            remove_error(self, labelvalues)
-        lv = tuple([str(v) for v in labelvalues])
-        key = lv[0] if len(lv) == 1 else lv
-        with self._klock:
-            c = self._kids[hash(key) & (len(self._kids) - 1)].pop(key, None)
-            if self._labs:
-                self._labs.pop(key, None)
-            if c is not None and _BUCKETS:
-                _detach(self, c)
-                unorder(self, key)
-
-    def clear(self):
-        # Remove every child.
-        if self._labelnames:
-            with self._klock:
-                for d in self._kids or ():
-                    for c in d.values():
-                        _detach(self, c)
-                self._kids = [{}]
-                self._labs = None
-                if _BUCKETS:
-                    self._order = [[None] * 8]
-                    self._fill = 0
-                    self._dead = 0
-
-    def _chunks(self):
-        # [[key, child, key, child, ...], ...] in creation order (a key None: removed). On
-        # CPython a copy taken under the lock; boards give their lists as they are: a page
-        # written across several polls walks them while children come and go, which is no
-        # harm (removals only put None in them; the lists are remade, not changed, when they
-        # are compacted).
-        kids = self._kids
-        if kids is None:
-            return [((), self)]
-        if _BUCKETS:
-            return self._order
-        with self._klock:
-            return [[x for kc in kids[0].items() for x in kc]]
-
-    def _each(self):
-        # (escaped key, child) in creation order.
-        esc = self._esc
-        for chunk in self._chunks():
-            i = 0
-            while i < len(chunk):
-                k = chunk[i]
-                if k is not None:
-                    yield (esc.get(k, k) if esc else k), chunk[i + 1]
-                i += 2
 
 
 class Counter(MetricWrapperBase):
