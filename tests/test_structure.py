@@ -14,12 +14,13 @@ PKG = os.path.join(os.path.dirname(HERE), 'prometheus_express')
 
 # The one import by a name given at run time: MicroPython's `from prometheus_express import X`
 # asks the package's __getattr__ before it imports submodule X itself, and a raise there
-# stops it; so on boards __getattr__ imports X as MicroPython would have.
-SUBMODULE_FALLBACK = ('__init__', 1)
+# stops it; so on boards __getattr__ (public_names.load) imports X as MicroPython would have.
+SUBMODULE_FALLBACK = ('public_names', 1)
 
 # host -> {extension: why it is loaded late}
 EXTENSIONS = {
-    '__init__': dict.fromkeys(
+    '__init__': {'public_names': 'the table of the public names that load on first use'},
+    'public_names': dict.fromkeys(
         ('metric_ops', 'summary_histogram', 'info_enum', 'families', 'exposition', 'routing',
          'server', 'background', 'aio',
          'push', 'remote_write', 'board'),
