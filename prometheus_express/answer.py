@@ -27,7 +27,7 @@ def answer(req, resp, keep, buf, size, z=None):
     # time. If the page fits in one buffer it goes with a Content-Length, else in HTTP/1.1
     # chunks (HTTP/1.0: until the connection closes). z: a gzip compressor, or None.
     head = resp.head if keep and z is None else None
-    if head is None:  # (a keep-alive answer's head is kept with its Response: see http.py)
+    if head is None:  # (the page's Response a request keeps, keeps its keep-alive head)
         extra = ''
         for k, v in resp.headers:
             extra += k + ': ' + v + '\r\n'
@@ -36,7 +36,7 @@ def answer(req, resp, keep, buf, size, z=None):
             'keep-alive' if keep else 'close',
             'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n' if z is not None else '')
             ).encode('utf-8')
-        if keep and z is None:
+        if keep and z is None and resp is req.resp:
             resp.head = head
     body = resp.body
     status = resp.status

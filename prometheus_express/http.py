@@ -128,9 +128,8 @@ def body_length(req):
 class Response:
     # status, content type, body (str, bytes, or a page: a generator function called with
     # write(str), the object write fills and a length; it yields whenever that object's
-    # length reached the limit) and extra headers as a list of (name, value). A Response is
-    # not changed once answered: its keep-alive head is kept with it (answer.py).
-    head = None
+    # length reached the limit) and extra headers as a list of (name, value).
+    head = None  # the page's Response a request keeps (handler.py): its keep-alive head
 
     def __init__(self, body=b'', status=200, content_type='text/plain; charset=utf-8',
                  headers=None):

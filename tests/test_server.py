@@ -336,5 +336,34 @@ class Auth(Live):
             srv.close()
 
 
+class Routes(Live):
+    def test_a_response_of_yours_changed_between_answers(self):
+        # A route that returns one Response object again, with other headers each time, gets
+        # them every time on one keep-alive connection: only the page's Response, kept with a
+        # request kept for its bytes, keeps its head (answer.py).
+        from prometheus_express.http import Response
+        resp = Response(b'ok')
+        n = [0]
+
+        def count(req):
+            n[0] += 1
+            resp.headers = [('X-Count', str(n[0]))]
+            return resp
+        router = Router()
+        router.add('/count', count)
+        port = free_port()
+        srv, th = start_http_server(port, '127.0.0.1', self.r, router=router)
+        try:
+            s = socket.create_connection(('127.0.0.1', port), timeout=3)
+            for i in (1, 2, 3):
+                r = self.raw(b'GET /count HTTP/1.1\r\nHost: t\r\n\r\n', sock=s)
+                self.assertEqual((r[0], r[1].get('x-count'), r[2]), (200, str(i), b'ok'))
+            s.close()
+        finally:
+            srv.shutdown()
+            th.join(5)
+            srv.close()
+
+
 if __name__ == '__main__':
     unittest.main()
