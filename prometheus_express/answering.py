@@ -168,10 +168,11 @@ class Answering:
             linger(self, conn)
         if self._waiting and self._pool:
             self._start(self._waiting[0])
-        elif _gc is not None and Answering.bufs > 15:
-            # boards: once 16 buffers of page went out (~22 KB of garbage at 10 series a
-            # page, as 8 buffers made before answers kept their head), collect between
-            # answers: the holes a page's garbage left join before the sensor loop
-            # allocates again
+        elif _gc is not None and Answering.bufs > 7:
+            # boards: once 8 buffers of page went out, collect between answers: the holes a
+            # page's garbage left join before the sensor loop allocates again. (Every 16
+            # was faster, but the WIZnet soak on circuitpython-board then saw pages cut
+            # mid-answer in 5 of 16 runs, against 0 of 17 with 8; suspected: its driver's Python
+            # sockets add their own garbage to each answer's.)
             Answering.bufs = 0
             _gc()
