@@ -26,8 +26,9 @@ def answer(req, resp, keep, buf, size, z=None):
     # the generator is resumed). A page body is rendered as it is sent: one buffer of it at a
     # time. If the page fits in one buffer it goes with a Content-Length, else in HTTP/1.1
     # chunks (HTTP/1.0: until the connection closes). z: a gzip compressor, or None.
-    head = resp.head if keep and z is None else None
-    if head is None:  # (the page's Response a request keeps, keeps its keep-alive head)
+    kept = keep and z is None and resp is req.resp  # the page's Response a request keeps
+    head = resp.head if kept else None  # (and its keep-alive head with it)
+    if head is None:
         extra = ''
         for k, v in resp.headers:
             extra += k + ': ' + v + '\r\n'
@@ -36,10 +37,9 @@ def answer(req, resp, keep, buf, size, z=None):
             'keep-alive' if keep else 'close',
             'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n' if z is not None else '')
             ).encode('utf-8')
-        if keep and z is None and resp is req.resp:
+        if kept:
             resp.head = head
     body = resp.body
-    status = resp.status
     buf[RESERVE:] = b''
     rows = pieces = None
     chunked = first = more = False
@@ -94,7 +94,7 @@ def answer(req, resp, keep, buf, size, z=None):
                 if not pre and not n and more:
                     continue  # gzip had nothing to say yet
                 first = 2
-            elif status == 204:  # no body, and no Content-Length either (RFC 9110 8.6)
+            elif resp.status == 204:  # no body, and no Content-Length either (RFC 9110 8.6)
                 pre = head + b'\r\n'
             else:  # the whole body in one buffer: with its length
                 lead = head

@@ -7,17 +7,16 @@ from .page import negotiate, page
 
 
 def metrics_response(req, registry):
-    # The page for a scrape: negotiated format, ?name[]= filtering; streamed. The request
-    # keeps it: a request kept for its bytes (exchange.py) gets it again, with its head
-    # (answer.py), and a scraper's next scrape makes nothing new (a view, made for ?name[]=,
-    # is made anew each time).
+    # The page for a scrape: negotiated format, ?name[]= filtering; streamed. A request kept
+    # for its bytes (exchange.py) keeps it, with its head (answer.py): a scraper's next
+    # scrape makes nothing new (a view, made for ?name[]=, is made anew each time).
     if req.resp is not None:
         return req.resp
     om, ctype, esc = negotiate(req.headers.get('accept'))
     names = [n for n in req.args('name[]') if n]
     reg = registry.restricted_registry(names) if names else registry
     resp = Response(lambda w, o, lim: page(reg, w, om, o, lim, esc), 200, ctype)
-    if not names:
+    if not names and req.head is not None:
         req.resp = resp
     return resp
 

@@ -18,7 +18,8 @@ class Request:
     # method, target, path, version ('HTTP/1.0' or 'HTTP/1.1'), headers (lower-case names),
     # query [(name, value)], body; keep_alive.
     query = ()
-    resp = None  # the page's Response, kept with a request kept for its bytes (handler.py)
+    head = None  # its bytes, when it is kept for them (exchange.py)
+    resp = None  # then also the page's Response (handler.py)
 
     def header(self, name, default=None):
         return self.headers.get(name, default)
