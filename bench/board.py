@@ -269,22 +269,27 @@ def mpy_lib():
     return d
 
 
+def least_heap(interp, libdir, lib, order, kbs):
+    """The smallest heap of kbs (KB) in which 20 labelled series are scraped whole 3 times,
+    or None."""
+    for kb in kbs:
+        if served(interp, libdir, lib, '%dk' % kb, [20], order):
+            return kb
+    return None
+
+
 def small(interp, libdir, lib, order):
     """Whether 20 labelled series are scraped whole 3 times in a 40 KB heap: 'yes', or the
     smallest heap (KB, of 40, 48, 56, 64, 80, 96) that serves them."""
-    for kb in (40, 48, 56, 64, 80, 96):
-        if served(interp, libdir, lib, '%dk' % kb, [20], order):
-            return 'yes' if kb == 40 else 'no (needs %d KB)' % kb
-    return 'no (not in 96 KB)'
+    kb = least_heap(interp, libdir, lib, order, (40, 48, 56, 64, 80, 96))
+    return 'no (not in 96 KB)' if kb is None else 'yes' if kb == 40 else 'no (needs %d KB)' % kb
 
 
 def smallest(interp, libdir, order):
     """The smallest heap of 24, 32, 40 KB in which ours serves 20 labelled series whole 3
     times ('%d KB'), or 'not in 40 KB'."""
-    for kb in (24, 32, 40):
-        if served(interp, libdir, 'ours', '%dk' % kb, [20], order):
-            return '%d KB' % kb
-    return 'not in 40 KB'
+    kb = least_heap(interp, libdir, 'ours', order, (24, 32, 40))
+    return 'not in 40 KB' if kb is None else '%d KB' % kb
 
 
 def render(interp, libdir, lib):
