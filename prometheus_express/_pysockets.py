@@ -49,7 +49,10 @@ _LIVE = (0x17, 0x1C)          # ESTABLISHED, CLOSE_WAIT
 def _oserror(e):
     # The OSError with an errno that a driver's exception stands for (ConnectionError, an
     # OSError whose argument is a message, is the cable: 'The Ethernet connection is down.').
-    if isinstance(e, OSError) and e.args and e.args[0].__class__ is int:
+    # A MemoryError stays one (the driver found no heap for a buffer: the server answers
+    # that as a full heap, not as a client's reset).
+    if isinstance(e, OSError) and e.args and e.args[0].__class__ is int or \
+            isinstance(e, MemoryError):
         return e
     if e.__class__.__name__ == 'ConnectionError' or 'down' in str(e):
         return OSError(LINK)
@@ -61,15 +64,24 @@ class PySocket:
         self.s = s
 
     def _status(self):
+        # The chip's state of the socket, or None where the socket is not the WIZnet
+        # driver's. Reading it allocates (the driver's SPI buffers): on a full heap that
+        # raises MemoryError, which must not pass for another driver (whose accept() would
+        # then fail and close the listener).
         try:
             return self.s._status
+        except MemoryError:
+            raise
         except Exception:
             return None
 
     def ready(self, events):
         # Whether a poll would report it for events (POLLIN 1, POLLOUT 4): a listener when
         # the chip holds a client in it, a connection when bytes came or it ended.
-        st = self._status()
+        try:
+            st = self._status()
+        except MemoryError:
+            return 0  # no heap to ask the chip now: the next poll asks again
         if st is None:
             return events
         if getattr(self.s, '_listen_port', None) is not None:  # a listener

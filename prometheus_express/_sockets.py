@@ -34,9 +34,12 @@ POLLERR = getattr(_select, 'POLLERR', 8) | getattr(_select, 'POLLHUP', 16)
 
 
 def err_kind(e):
-    # 'again', 'timeout', 'reset', 'inuse' or 'other' for an exception from a socket call.
+    # 'again', 'timeout', 'reset', 'inuse', 'link', 'memory' or 'other' for an exception
+    # from a socket call (a driver written in Python may find no heap for its buffers).
     if e.__class__.__name__ in ('timeout', 'TimeoutError'):  # CPython's socket.timeout
         return 'timeout'
+    if isinstance(e, MemoryError):
+        return 'memory'
     code = getattr(e, 'errno', None)
     if code is None and e.args:
         code = e.args[0]

@@ -13,6 +13,7 @@ name (none is `other`). Skipped with a message where ../shared/tools/w5500 is ab
 under .ci/run a missing tool fails."""
 import os
 import subprocess
+import threading
 import time
 import unittest
 
@@ -73,10 +74,11 @@ class Soak(unittest.TestCase):
                 time.sleep(0.1)
             for i in range(3):
                 if not whole(scrape(port)):
-                    # Open: on circuitpython-board a page was now and then cut mid-answer
-                    # after a burst (1 in ~100 of these scrapes in CI runs; suspected: the
-                    # answer buffer handed to a waiting client after 0.5 s without progress,
-                    # on a slow runtime). Noted, and tried once more; a second failure fails.
+                    # On circuitpython-board scrapes were reset after bursts, and whole
+                    # batches of curl's refused, in 3 of 4 runs: the driver found no heap
+                    # for a register read, which closed the listeners (FullHeap below, fixed).
+                    # None seen since; a scrape meeting a burst's tail is still allowed
+                    # one more try, and a second failure fails.
                     cut.append((what, i, LAST[0]))
                     time.sleep(0.5)
                     if not whole(scrape(port)):
@@ -96,8 +98,7 @@ class Soak(unittest.TestCase):
             settled('%s after burst %d' % (phase.__name__, burst))
         self.assertEqual(failed_after, [])
         self.assertTrue(len(cut) <= 2, cut)  # of 120 scrapes after a phase
-        # (a curl scrape may meet a burst's tail; on circuitpython-board, pages cut
-        # mid-answer now and then too: the open flake noted in settled)
+        # (a curl scrape may meet a burst's tail)
         self.assertTrue(curled >= (1990 if runtime == 'cpython' else 1900), curled)
         # Prometheus saw the board up, and whole, on its last scrapes
         wait_for(lambda: prom.query('up{job="board"} == 1'), timeout=10)
@@ -163,6 +164,40 @@ class Example(unittest.TestCase):
                     runtime, 'wiznet_example.py',  # (and push and remote write, and the
                     [port, None, gw, prom],  # emulator's buffers)
                     [os.path.join(ROOT, 'examples')], '288k'), link)
+
+
+class FullHeap(unittest.TestCase):
+    """The driver finds no heap for a chip register read while a client waits to be accepted
+    (as a board's fragmented heap gives it none after a burst): the client waits in the chip
+    and is served once there is heap again; the listeners stay. (Taken for another driver's
+    socket, the failure used to close the listeners: new clients were refused until they
+    were bound again, and the waiting one was reset.)"""
+
+    def test_no_heap_for_the_driver_closes_no_listener(self):
+        for runtime in ('cpython', 'circuitpython-board'):
+            with self.subTest(runtime):
+                board = Board(runtime)
+                try:
+                    self.assertTrue(board.first.startswith('READY'), board.first)
+                    wait_for(lambda: whole(scrape(board.port)), timeout=20)
+                    board.tell('heap 0')
+                    time.sleep(1)  # (the board reads the control file every half second)
+                    got = []
+                    t = threading.Thread(target=lambda: got.append(scrape(board.port, 10)))
+                    t.start()
+                    time.sleep(1.5)
+                    board.tell('heap 1')
+                    t.join()
+                    self.assertTrue(whole(got[0]), LAST[0])
+                    for _ in range(3):
+                        self.assertTrue(whole(scrape(board.port)), LAST[0])
+                    out, res = board.stop()
+                    counts = dict(kv.split('=') for kv in res['COUNTS'].split())
+                    self.assertNotIn('listener', counts, out)
+                    self.assertNotIn('other', counts, out)
+                    self.assertEqual(res.get('END'), res.get('START'), out)
+                finally:
+                    board.kill()
 
 
 class Sockets(unittest.TestCase):

@@ -5,6 +5,7 @@
 #       -X heapsize=224k wiznet_exporter.py HOST_PORT CONTROL [SERIES]
 # The board's port 8080 is served on 127.0.0.1:HOST_PORT. CONTROL is a file the test writes
 # commands to (read every half second): 'link 0' / 'link 1' pulls and plugs the cable,
+# 'heap 0' / 'heap 1' takes away and gives back the heap the driver's register reads need,
 # 'stop' ends the run. Prints 'READY', then at the end one 'KEY value' line each: the
 # driver's socket reservations and the chip's socket states at the start and at the end,
 # the longest poll(0.25) in ms, the polls, and the server's counts.
@@ -38,9 +39,21 @@ say('READY', HOST_PORT, 'listeners', server.listeners, 'max_connections',
     server.max_connections)
 
 
+_socket_status = eth.socket_status
+
+
+def _no_heap(n):
+    raise MemoryError('memory allocation failed, allocating 2048 bytes')
+
+
 def cable(cmd):
+    # 'link 0' / 'link 1': the cable out / in. 'heap 0' / 'heap 1': the driver finds no heap
+    # for the buffers of a chip register read (as a fragmented board heap after a burst
+    # gives it none) / finds it again.
     if cmd.startswith('link '):
         chip.link = cmd == 'link 1'
+    elif cmd.startswith('heap '):
+        eth.socket_status = _socket_status if cmd == 'heap 1' else _no_heap
 
 
 longest, polls = serve(server, g, loops, CONTROL, cable)
