@@ -121,7 +121,11 @@ class MetricsServer(Listening, Exchange, Answering):
                 rebind(self)
             except Exception:  # no heap to load it yet: the next poll tries again
                 self._count('bind')
-        for e in self._poller.poll(int(timeout * 1000)):
+        try:
+            events = self._poller.poll(int(timeout * 1000))
+        except MemoryError:  # no heap for the poller's answer: nothing this round
+            events = ()
+        for e in events:
             sock, ev = e[0], e[1]
             conn = self._conns.get(id(sock))
             try:
@@ -144,7 +148,10 @@ class MetricsServer(Listening, Exchange, Answering):
                         self._drop(conn)
                 except Exception:
                     pass
-        self._expire()
+        try:
+            self._expire()
+        except MemoryError:  # (the lists it walks: the next round checks again)
+            pass
 
     def serve_forever(self, poll_interval=0.5):
         self._stopped = False

@@ -242,6 +242,29 @@ class Failures(Base):
         self.assert_scrape_works()
         self.assert_scrape_works()
 
+    def test_no_heap_in_poll_itself_stops_nothing(self):
+        """The poller's answer and the timeout check allocate: with no heap for them, poll()
+        returns as if nothing happened (a sensor loop calling it goes on) and the next poll
+        serves."""
+        poller = self.server._poller
+        real_poll = poller.poll
+        real_expire = self.server._expire
+        fails = [2, 2]  # poller.poll, _expire
+
+        def no_heap(i):
+            if fails[i]:
+                fails[i] -= 1
+                raise MemoryError('memory allocation failed, allocating 64 bytes')
+        poller.poll = lambda ms: no_heap(0) or real_poll(ms)
+        self.server._expire = lambda: no_heap(1) or real_expire()
+        c = self.net.client(GET)
+        self.server.poll(0)
+        self.server.poll(0)
+        self.assertEqual(c.out, bytearray())
+        self.spin()
+        self.assertEqual(parse_response(c.out)[0], 200)
+        self.assert_scrape_works()
+
 
 class Streamed(Failures):
     """The same failures with small buffers: pages go out in several chunks."""
