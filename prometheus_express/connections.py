@@ -63,7 +63,11 @@ def make_room(server, sock):
         return False
     server._count('full')
     try:
-        sock.send(error_bytes(503, [('Retry-After', '1')]))
+        try:
+            out = error_bytes(503, [('Retry-After', '1')])
+        except MemoryError:  # no heap to make it: the pre-made 503
+            out = OOM
+        sock.send(out)
     except Exception:
         pass
     try:
@@ -84,11 +88,16 @@ def unstall(server):
 def fail(server, conn, status, message=None):
     # Answer a bad request; the connection closes after a lingering read (its stream can't
     # be trusted, and an abrupt close would reset the answer away).
+    try:
+        out = error_bytes(status, None, message)
+    except MemoryError:  # no heap to make it: the pre-made 503, never silence
+        server._count('memory')
+        status, out = 503, OOM
     server._count(status)
     server._release(conn)
     conn.keep = False
     conn.status = 0
-    conn.out = memoryview(error_bytes(status, None, message))
+    conn.out = memoryview(out)
     conn.t0 = ticks()
     server.sending(conn)
 

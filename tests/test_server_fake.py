@@ -242,6 +242,32 @@ class Failures(Base):
         self.assert_scrape_works()
         self.assert_scrape_works()
 
+    def test_no_heap_for_an_error_answer_gets_the_premade_503(self):
+        """A 400 (a bad request) or the 503 of a full table that cannot be made for want of
+        heap: the pre-made 503 goes instead, never silence."""
+        import prometheus_express.connections as connections
+        real = connections.error_bytes
+
+        def no_heap(*a):
+            raise MemoryError('memory allocation failed, allocating 128 bytes')
+        connections.error_bytes = no_heap
+        try:
+            c, resp = self.ask(b'NOT HTTP\r\n\r\n')
+            self.assertEqual(resp[0], 503)
+            self.assertEqual(resp[2], b'out of memory: free heap on the board, or fewer series\n')
+            held = [self.net.client(GET, send_max=0) for _ in range(4)]  # they never read
+            self.spin()
+            c, resp = self.ask()
+            self.assertEqual(resp[0], 503)
+            self.assertEqual(resp[1]['retry-after'], '5')
+            for h in held:
+                h.send_max = None
+        finally:
+            connections.error_bytes = real
+        self.spin()
+        self.assertEqual(self.errors('other'), 0)
+        self.assert_scrape_works()
+
     def test_no_heap_in_poll_itself_stops_nothing(self):
         """The poller's answer and the timeout check allocate: with no heap for them, poll()
         returns as if nothing happened (a sensor loop calling it goes on) and the next poll
