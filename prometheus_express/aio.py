@@ -20,7 +20,7 @@ from ._gzip import probe as _probe
 from .answer import answer, new_buffer
 from .handler import dispatch
 from .http import HTTPError, body_length, error_response, find_head_end, parse_head
-from .http_errors import error_bytes
+from .http_errors import OOM, error_bytes
 from .registry import REGISTRY
 
 _GZ = _probe()  # can this runtime compress? Probed once, at import (board deflate cannot)
@@ -151,8 +151,10 @@ class AsyncMetricsServer:
         buf = bytearray()
         scratch = None if CPYTHON or not hasattr(reader, 'readinto') else bytearray(128)
         out = None
+        begun = False  # bytes of the current answer went out
         try:
             while True:
+                begun = False
                 me[1] = True
                 me[2] = ticks()
                 try:
@@ -193,6 +195,7 @@ class AsyncMetricsServer:
                     # chunk fragmented a board's heap. CPython: a copy (its buffer can't be
                     # resized while a view of it is alive).
                     await self._send(writer, bytes(chunk) if CPYTHON else chunk, since)
+                    begun = True
                     chunk = None
                 self._pool.append(out)
                 out = None
@@ -200,6 +203,14 @@ class AsyncMetricsServer:
                     return
         except (EOFError, OSError, asyncio.TimeoutError):
             pass
+        except MemoryError:  # no heap for the request or the page: the pre-made 503, if
+            self.errors += 1  # none of the answer went out yet (else the client sees a cut)
+            if not begun:
+                try:
+                    writer.write(OOM)
+                    await asyncio.wait_for(writer.drain(), 1)
+                except Exception:
+                    pass
         except Exception:
             self.errors += 1  # never let a client end the server
         finally:

@@ -8,13 +8,9 @@
 # Imported on: CPython, MicroPython, CircuitPython (by server.py).
 from ._clock import elapsed, ticks
 from ._sockets import POLLIN
-from .http_errors import error_bytes
+from .http_errors import OOM, error_bytes
 
 READ, ANSWER, LINGER = 0, 1, 2  # a connection's state
-# Made now, sent when a page can't be made for want of heap (nothing else can be made then).
-OOM = (b'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 5\r\n'
-       b'Connection: close\r\nContent-Length: 55\r\n\r\n'
-       b'out of memory: free heap on the board, or fewer series\n')
 
 
 class Conn:

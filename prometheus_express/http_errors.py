@@ -40,3 +40,10 @@ def error_bytes(status, headers=None, message=None):
         head += k + ': ' + v + '\r\n'
     return ('%sConnection: close\r\nContent-Length: %d\r\n\r\n%s' % (head, len(body), body)
             ).encode('utf-8')
+
+
+# Made at import, sent when an answer can't be made for want of heap (nothing else can be
+# made then): by both servers (connections.py, aio.py).
+OOM = (b'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 5\r\n'
+       b'Connection: close\r\nContent-Length: 55\r\n\r\n'
+       b'out of memory: free heap on the board, or fewer series\n')

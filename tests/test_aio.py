@@ -110,6 +110,24 @@ class Handler(unittest.TestCase):
         self.assertEqual(self.s.errors, 0)
 
 
+    def test_no_heap_for_the_page_gets_the_premade_503(self):
+        """A page that can't be made for want of heap: the 503 made at import, not an
+        empty reply; the next scrape is whole once the heap is back."""
+        class Full:
+            def collect(self):
+                raise MemoryError('memory allocation failed, allocating 1024 bytes')
+        full = Full()
+        self.r.register(full)
+        w = run(self.s, Reader([b'GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n']))
+        resp = parse_response(w.out)
+        self.assertEqual(resp[0], 503)
+        self.assertEqual(resp[2], b'out of memory: free heap on the board, or fewer series\n')
+        self.assertTrue(w.closed)
+        self.assertEqual(self.s.errors, 1)
+        self.r.unregister(full)
+        w = run(self.s, Reader([b'GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n']))
+        self.assertEqual(parse_response(w.out)[0], 200)
+
     def test_answer_buffers_are_made_once_and_reused(self):
         made = []
         real = aio.new_buffer
