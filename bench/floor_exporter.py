@@ -50,8 +50,9 @@ class Server:
         self.poller.register(ls, select.POLLIN)
         self.heads = {}
 
-    def poll(self, registry, static=None):
-        # static: bytes answered to every request instead of a rendered page (the ceiling).
+    def poll(self, registry, static=None, render=None):
+        # static: bytes answered to every request instead of a rendered page (the ceiling);
+        # render: what makes the answer from registry instead of page().
         for s, ev in self.poller.poll(1000):
             if s is self.ls:
                 c = s.accept()[0]
@@ -73,4 +74,4 @@ class Server:
             end = d.find(b'\r\n\r\n')
             self.heads[s] = d if end < 0 else d[end + 4:]
             if end >= 0 and d[:4] == b'GET ':
-                s.send(static or page(registry))
+                s.send(static or (render or page)(registry))
