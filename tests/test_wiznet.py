@@ -99,7 +99,9 @@ class Soak(unittest.TestCase):
         self.assertEqual(failed_after, [])
         self.assertTrue(len(cut) <= 2, cut)  # of 120 scrapes after a phase
         # (a curl scrape may meet a burst's tail)
-        self.assertTrue(curled >= (1990 if runtime == 'cpython' else 1900), curled)
+        # (1,999-2,000 on circuitpython-board in the runs since the driver's MemoryError
+        # no longer closes the listeners; 1,730-1,796 in the runs that failed before)
+        self.assertTrue(curled >= 1990, curled)
         # Prometheus saw the board up, and whole, on its last scrapes
         wait_for(lambda: prom.query('up{job="board"} == 1'), timeout=10)
         n = prom.query('count_over_time(up{job="board"}[5m])')
