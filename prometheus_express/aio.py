@@ -151,10 +151,9 @@ class AsyncMetricsServer:
         buf = bytearray()
         scratch = None if CPYTHON or not hasattr(reader, 'readinto') else bytearray(128)
         out = None
-        begun = False  # bytes of the current answer went out
         try:
             while True:
-                begun = False
+                begun = False  # bytes of this answer went out
                 me[1] = True
                 me[2] = ticks()
                 try:

@@ -171,8 +171,6 @@ class Answering:
         elif _gc is not None and Answering.bufs > 7:
             # boards: once 8 buffers of page went out, collect between answers: the holes a
             # page's garbage left join before the sensor loop allocates again. (Every 16
-            # was faster, but the WIZnet soak on circuitpython-board then saw pages cut
-            # mid-answer in 5 of 16 runs, against 0 of 17 with 8; suspected: its driver's
-            # Python sockets add their own garbage to each answer's.)
+            # was no faster beyond the noise of bench/board_serve.py's runs.)
             Answering.bufs = 0
             _gc()
