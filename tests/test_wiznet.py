@@ -43,6 +43,19 @@ class Board(BoardProcess):
             list(extra), heap, args[0])
 
 
+def on_each_runtime(test, check):
+    """check(board) with the exporter started on CPython and on circuitpython-board (a
+    subtest each; the board is killed after)."""
+    for runtime in ('cpython', 'circuitpython-board'):
+        with test.subTest(runtime):
+            board = Board(runtime)
+            try:
+                test.assertTrue(board.first.startswith('READY'), board.first)
+                check(board)
+            finally:
+                board.kill()
+
+
 class Soak(unittest.TestCase):
     def soak(self, runtime):
         wrk = need('wrk')
@@ -176,30 +189,25 @@ class FullHeap(unittest.TestCase):
     were bound again, and the waiting one was reset.)"""
 
     def test_no_heap_for_the_driver_closes_no_listener(self):
-        for runtime in ('cpython', 'circuitpython-board'):
-            with self.subTest(runtime):
-                board = Board(runtime)
-                try:
-                    self.assertTrue(board.first.startswith('READY'), board.first)
-                    wait_for(lambda: whole(scrape(board.port)), timeout=20)
-                    board.tell('heap 0')
-                    time.sleep(1)  # (the board reads the control file every half second)
-                    got = []
-                    t = threading.Thread(target=lambda: got.append(scrape(board.port, 10)))
-                    t.start()
-                    time.sleep(1.5)
-                    board.tell('heap 1')
-                    t.join()
-                    self.assertTrue(whole(got[0]), LAST[0])
-                    for _ in range(3):
-                        self.assertTrue(whole(scrape(board.port)), LAST[0])
-                    out, res = board.stop()
-                    counts = dict(kv.split('=') for kv in res['COUNTS'].split())
-                    self.assertNotIn('listener', counts, out)
-                    self.assertNotIn('other', counts, out)
-                    self.assertEqual(res.get('END'), res.get('START'), out)
-                finally:
-                    board.kill()
+        def check(board):
+            wait_for(lambda: whole(scrape(board.port)), timeout=20)
+            board.tell('heap 0')
+            time.sleep(1)  # (the board reads the control file every half second)
+            got = []
+            t = threading.Thread(target=lambda: got.append(scrape(board.port, 10)))
+            t.start()
+            time.sleep(1.5)
+            board.tell('heap 1')
+            t.join()
+            self.assertTrue(whole(got[0]), LAST[0])
+            for _ in range(3):
+                self.assertTrue(whole(scrape(board.port)), LAST[0])
+            out, res = board.stop()
+            counts = dict(kv.split('=') for kv in res['COUNTS'].split())
+            self.assertNotIn('listener', counts, out)
+            self.assertNotIn('other', counts, out)
+            self.assertEqual(res.get('END'), res.get('START'), out)
+        on_each_runtime(self, check)
 
 
 class Sockets(unittest.TestCase):
@@ -207,23 +215,16 @@ class Sockets(unittest.TestCase):
     select hidden), and three scrapers at once are served."""
 
     def test_three_at_once(self):
-        for runtime in ('cpython', 'circuitpython-board'):
-            with self.subTest(runtime):
-                board = Board(runtime)
-                try:
-                    self.assertTrue(board.first.startswith('READY'), board.first)
-                    # (the emulated chip opens its listeners on the host one by one in the
-                    # polls after READY: until the third is open, a third client is refused)
-                    wait_for(lambda: all(whole(g) for g in at_once(board.port)), timeout=20)
-                    for _ in range(5):
-                        got = at_once(board.port)
-                        self.assertEqual([whole(g) for g in got], [True] * 3,
-                                         [g[:60] for g in got])
-                    out, res = board.stop()
-                    self.assertEqual(res.get('END'), res.get('START'), out)
-                finally:
-                    board.kill()
-
+        def check(board):
+            # (the emulated chip opens its listeners on the host one by one in the polls
+            # after READY: until the third is open, a third client is refused)
+            wait_for(lambda: all(whole(g) for g in at_once(board.port)), timeout=20)
+            for _ in range(5):
+                got = at_once(board.port)
+                self.assertEqual([whole(g) for g in got], [True] * 3, [g[:60] for g in got])
+            out, res = board.stop()
+            self.assertEqual(res.get('END'), res.get('START'), out)
+        on_each_runtime(self, check)
 
 if __name__ == '__main__':
     unittest.main()
