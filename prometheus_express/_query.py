@@ -1,7 +1,7 @@
 # Query strings and percent-encoded paths of requests (`?name[]=...`).
 #
 # Imported on: CPython, MicroPython, CircuitPython (when a request has a query or a '%').
-from .http_errors import HTTPError
+from .http import HTTPError
 
 
 def unquote(s):

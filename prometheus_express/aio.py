@@ -19,8 +19,8 @@ from ._format import CPYTHON
 from ._gzip import probe as _probe
 from .answer import answer, new_buffer
 from .handler import dispatch
-from .http import HTTPError, body_length, error_response, find_head_end, parse_head
-from .http_errors import OOM, error_bytes
+from .http import OOM, HTTPError, body_length, find_head_end, parse_head
+from .http_errors import error_bytes, error_response
 from .registry import REGISTRY
 
 _GZ = _probe()  # can this runtime compress? Probed once, at import (board deflate cannot)

@@ -4,7 +4,6 @@
 #
 # Imported on: CPython, MicroPython, CircuitPython (by the servers).
 from ._format import CPYTHON
-from .http_errors import error_bytes, status_line
 
 RESERVE = 256  # bytes kept free at the start of an answer buffer for the status and headers
 
@@ -21,6 +20,11 @@ def new_buffer(size):
     return buf
 
 
+def _status(status):
+    from .http_errors import status_line  # extension: error answers (and routes' statuses)
+    return status_line('HTTP/1.1', status)
+
+
 def answer(req, resp, keep, buf, size, z=None):
     # Generator: the answer to req as chunks of bytes (memoryviews of buf, each valid until
     # the generator is resumed). A page body is rendered as it is sent: one buffer of it at a
@@ -33,7 +37,8 @@ def answer(req, resp, keep, buf, size, z=None):
         for k, v in resp.headers:
             extra += k + ': ' + v + '\r\n'
         head = ('%sContent-Type: %s\r\n%sConnection: %s\r\n%s' % (
-            status_line('HTTP/1.1', resp.status), resp.content_type, extra,
+            'HTTP/1.1 200 OK\r\n' if resp.status == 200 else _status(resp.status),
+            resp.content_type, extra,
             'keep-alive' if keep else 'close',
             'Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n' if z is not None else '')
             ).encode('utf-8')
@@ -70,6 +75,7 @@ def answer(req, resp, keep, buf, size, z=None):
                     raise  # (the server answers its pre-made 503: nothing can be made now)
                 except Exception:
                     if first < 2:  # nothing went out yet: a clean 500
+                        from .http_errors import error_bytes  # extension: error answers
                         yield error_bytes(500)
                     raise  # else the connection is dropped mid-page
                 if CPYTHON:

@@ -7,9 +7,9 @@ from ._clock import elapsed, ticks
 from ._format import GC as _gc
 from ._sockets import POLLIN, POLLOUT
 from .answer import answer, new_buffer
-from .connections import ANSWER, OOM, READ, linger, unstall
+from .connections import ANSWER, READ, unstall
 from .handler import dispatch
-from .http import error_response
+from .http import OOM
 
 
 class Answering:
@@ -75,6 +75,7 @@ class Answering:
             raise  # (the pre-made 503: _start)
         except Exception:
             self._count('handler')
+            from .http_errors import error_response  # extension: error answers
             resp = error_response(500)
         z = None
         page = callable(resp.body)
@@ -164,7 +165,8 @@ class Answering:
                 self._request(conn)  # a pipelined request is waiting already
         elif conn.status:
             self._drop(conn)
-        else:
+        else:  # (an error answer: http_errors is loaded)
+            from .http_errors import linger  # extension: error answers
             linger(self, conn)
         if self._waiting and self._pool:
             self._start(self._waiting[0])

@@ -30,7 +30,7 @@ class Children:
         else:
             for v in lv:
                 if v.__class__ is not str:
-                    lv = tuple([str(x) for x in lv])
+                    lv = tuple(map(str, lv))
                     break
         key = lv[0] if len(lv) == 1 else lv
         child = kids[hash(key) & (len(kids) - 1)].get(key)
@@ -49,7 +49,7 @@ class Children:
                         if '\\' in v or '"' in v or '\n' in v:
                             if self._esc is None:
                                 self._esc = {}
-                            e = tuple([escape_value(x) for x in lv])
+                            e = tuple(map(escape_value, lv))
                             self._esc[key] = e[0] if len(e) == 1 else e
                             break
                     d[key] = child
@@ -65,7 +65,7 @@ class Children:
         if not names or len(labelvalues) != len(names):
             from .metric_ops import remove_error  # extension: the error to raise
             remove_error(self, labelvalues)
-        lv = tuple([str(v) for v in labelvalues])
+        lv = tuple(map(str, labelvalues))
         key = lv[0] if len(lv) == 1 else lv
         with self._klock:
             c = self._kids[hash(key) & (len(self._kids) - 1)].pop(key, None)
@@ -100,8 +100,11 @@ class Children:
             return [((), self)]
         if BUCKETS:
             return self._order
+        out = []
         with self._klock:
-            return [[x for kc in kids[0].items() for x in kc]]
+            for kc in kids[0].items():
+                out += kc
+        return [out]
 
     def _each(self):
         # (escaped key, child) in creation order.
@@ -135,7 +138,9 @@ def place(m, key, child):
 def split(m):
     # Boards: twice as many child dicts (a key's dict is picked by its hash).
     n = len(m._kids) * 2
-    new = [{} for _ in range(n)]
+    new = []
+    for _ in range(n):
+        new.append({})
     for d in m._kids:
         for k, c in d.items():
             new[hash(k) & (n - 1)][k] = c

@@ -1,14 +1,15 @@
 # A client connection of the exporter and what happens at its limits: a full connection
-# table (eviction, 503), a request or answer out of time (408, close), a bad request (its 4xx,
-# then a lingering close so the client can read it), a listener that fails (closed, bound
-# again with back-off), and a heap too full to answer (the pre-made 503). The server is passed
-# in (these are its limits, kept apart from its common path); all of it is loaded with the
-# server, so nothing the exporter needs at its limits is compiled when it reaches them.
+# table (eviction, 503), answers whose clients read nothing (their buffers handed over), a
+# request or answer out of time (408, close), a listener that fails (closed, bound again with
+# back-off). The server is passed in (these are its limits, kept apart from its common path).
+# What hands over buffers, evicts and times out is loaded with the server, so it is never
+# compiled at the limits; the error answers themselves (a 4xx, a 408) are in http_errors.py,
+# loaded at the first one, and where a full heap cannot load it that client gets the
+# pre-made 503 (http.OOM) instead.
 #
 # Imported on: CPython, MicroPython, CircuitPython (by server.py).
 from ._clock import elapsed, ticks
-from ._sockets import POLLIN
-from .http_errors import OOM, error_bytes
+from .http import OOM
 
 READ, ANSWER, LINGER = 0, 1, 2  # a connection's state
 
@@ -60,8 +61,9 @@ def make_room(server, sock):
     server._count('full')
     try:
         try:
+            from .http_errors import error_bytes  # extension: error answers
             out = error_bytes(503, [('Retry-After', '1')])
-        except MemoryError:  # no heap to make it: the pre-made 503
+        except MemoryError:  # no heap to make it (or load its code): the pre-made 503
             out = OOM
         sock.send(out)
     except Exception:
@@ -81,40 +83,11 @@ def unstall(server):
             server._drop(c, 'stalled')
 
 
-def fail(server, conn, status, message=None):
-    # Answer a bad request; the connection closes after a lingering read (its stream can't
-    # be trusted, and an abrupt close would reset the answer away).
-    try:
-        out = error_bytes(status, None, message)
-    except MemoryError:  # no heap to make it: the pre-made 503, never silence
-        server._count('memory')
-        status, out = 503, OOM
-    server._count(status)
-    server._release(conn)
-    conn.keep = False
-    conn.status = 0
-    conn.out = memoryview(out)
-    conn.t0 = ticks()
-    server.sending(conn)
-
-
-def linger(server, conn):
-    # After an error answer: read and drop what the client still sends, then close.
-    conn.state = LINGER
-    conn.inb = bytearray()
-    try:
-        conn.sock.shutdown(1)  # SHUT_WR (CPython): the client sees the end of the answer
-    except Exception:
-        pass
-    conn.wout = False
-    server._poller.modify(conn.sock, POLLIN)
-
-
 def expired(server, conn):
     # conn ran out of time: 408 for a started request, else close it.
     if conn.state == READ and conn.req is None and conn.inb:
         server._count('timeout')
-        fail(server, conn, 408)
+        server._refuse(conn, 408)
     else:
         server._drop(conn, 'timeout' if conn.state == ANSWER or conn.req else None)
 
@@ -126,7 +99,11 @@ def listener_failed(server, ls):
         ls.close()
     except Exception:
         pass
-    server._ls = [x for x in server._ls if x is not ls]
+    left = []
+    for x in server._ls:
+        if x is not ls:
+            left.append(x)
+    server._ls = left
     server._retry_at = ticks()
 
 

@@ -6,7 +6,7 @@
 # Imported on: CPython, MicroPython, CircuitPython (with server.py).
 from ._clock import elapsed, ticks
 from ._sockets import err_kind, recv_some
-from .connections import LINGER, READ, expired, fail
+from .connections import LINGER, READ, expired
 from .http import HTTPError, body_length, find_head_end, parse_head
 
 
@@ -44,6 +44,17 @@ class Exchange:
         if kind != 'again':
             self._drop(conn, kind)
 
+    def _refuse(self, conn, status, message=None):
+        # Answer conn's bad request (a 4xx, or 408 for one out of time), then close; the
+        # pre-made 503 where a full heap has no room to load the error answers.
+        try:
+            from .http_errors import fail  # extension: error answers
+        except MemoryError:
+            conn.inb = bytearray()
+            self._oom(conn)
+            return
+        fail(self, conn, status, message)
+
     def _readable(self, conn):
         try:
             n = recv_some(conn.sock, conn.inb)
@@ -80,7 +91,7 @@ class Exchange:
                         req = parse_head(conn.inb[:end])
                         need = body_length(req)
                 except HTTPError as e:
-                    fail(self, conn, e.status, e.message)
+                    self._refuse(conn, e.status, e.message)
                     return
                 except MemoryError:  # no heap to read the request (or load what it needs)
                     conn.inb = bytearray()

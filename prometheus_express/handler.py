@@ -2,7 +2,7 @@
 # (negotiated format, ?name[]= filtering, streamed), else 404, 405, 401 or 204 for OPTIONS.
 #
 # Imported on: CPython, MicroPython, CircuitPython (by the servers).
-from .http import Response, error_response
+from .http import Response
 from .page import negotiate, page
 
 
@@ -13,7 +13,10 @@ def metrics_response(req, registry):
     if req.resp is not None:
         return req.resp
     om, ctype, esc = negotiate(req.headers.get('accept'))
-    names = [n for n in req.args('name[]') if n]
+    names = []
+    for k, v in req.query:
+        if k == 'name[]' and v:
+            names.append(v)
     reg = registry.restricted_registry(names) if names else registry
     resp = Response(lambda w, o, lim: page(reg, w, om, o, lim, esc), 200, ctype)
     if not names and req.head is not None:
@@ -26,18 +29,6 @@ def dispatch(req, registry, auth):
     if req.path in ('/', '/metrics') and req.method in ('GET', 'HEAD') and \
             (auth is None or auth(req)):
         return metrics_response(req, registry)
+    from .http_errors import refusal  # extension: error answers
     return refusal(req, auth)
 
-
-_ALLOW = [('Allow', 'GET, HEAD, OPTIONS')]
-
-
-def refusal(req, auth):
-    # What the exporter answers when it does not serve the page (no Router given).
-    if req.path not in ('/', '/metrics'):
-        return error_response(404)
-    if req.method == 'OPTIONS':
-        return Response(b'', 204, headers=_ALLOW)
-    if req.method not in ('GET', 'HEAD'):
-        return error_response(405, headers=_ALLOW)
-    return error_response(401, headers=[('WWW-Authenticate', auth.challenge)])

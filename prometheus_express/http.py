@@ -1,17 +1,31 @@
 # HTTP/1.1 for the exporter, without sockets: Request and the request parser with hard
-# limits, Response. The exporter's own answers are in handler.py, the answer writer in
-# answer.py; query strings in _query.py, routes of your own and auth in routing.py (both
-# load when first used: a heap too full to compile them then gets the pre-made 503, and the
-# next request tries again).
+# limits, HTTPError, Response, and the pre-made 503. The exporter's own answers are in
+# handler.py, the answer writer in answer.py; error answers in http_errors.py, query strings
+# in _query.py, routes of your own and auth in routing.py (each loads when first used: a heap
+# too full to compile it then gets the pre-made 503, and the next request tries again).
 #
 # Imported on: CPython, MicroPython, CircuitPython (by the servers and framework adapters).
 from ._format import CPYTHON
-from .http_errors import HTTPError, reason  # noqa: F401 (HTTPError: ours to give)
 
 MAX_LINE = 2048                        # request line bytes
 MAX_HEAD = 8192 if CPYTHON else 2048   # request line + headers bytes
 MAX_HEADERS = 64                       # header count
 MAX_BODY = 16384 if CPYTHON else 1024  # request body bytes
+
+# Made at import, sent when an answer can't be made for want of heap (nothing else can be
+# made then): by both servers (answering.py, connections.py, aio.py).
+OOM = (b'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 5\r\n'
+       b'Connection: close\r\nContent-Length: 55\r\n\r\n'
+       b'out of memory: free heap on the board, or fewer series\n')
+
+
+class HTTPError(Exception):
+    # A request the server answers with status (and message, if given) and then closes.
+
+    def __init__(self, status, message=''):
+        super().__init__(status, message)
+        self.status = status
+        self.message = message
 
 
 class Request:
@@ -26,7 +40,11 @@ class Request:
 
     def args(self, name):
         # Every value given for a query parameter, in order.
-        return [v for k, v in self.query if k == name]
+        out = []
+        for k, v in self.query:
+            if k == name:
+                out.append(v)
+        return out
 
 
 def find_head_end(buf):
@@ -66,7 +84,11 @@ def parse_head(head):
     try:
         text = bytes(head).decode('utf-8')
     except UnicodeError:  # obs-text (Latin-1 bytes) in a header value: kept as '?'
-        text = bytes([c if c < 128 else 63 for c in head]).decode()
+        b = bytearray(head)
+        for i in range(len(b)):
+            if b[i] > 127:
+                b[i] = 63
+        text = b.decode()
     lines = text.split('\r\n')
     if len(lines[0]) > MAX_LINE:
         raise HTTPError(414)
@@ -119,7 +141,7 @@ def body_length(req):
     if 'transfer-encoding' in req.headers:
         raise HTTPError(400, 'Chunked request bodies are not supported')
     cl = req.headers.get('content-length', '0')
-    if not cl.isdigit() or [c for c in cl if c > '9']:  # no '+', '_', or other digits
+    if not cl.isdigit() or max(cl) > '9':  # no '+', '_', or other digits
         raise HTTPError(400, 'Bad Content-Length')
     if len(cl) > 9 or int(cl) > MAX_BODY:
         raise HTTPError(413)
@@ -138,7 +160,3 @@ class Response:
         self.content_type = content_type
         self.body = body
         self.headers = headers or []
-
-
-def error_response(status, message=None, headers=None):
-    return Response((message or reason(status)) + '\n', status, headers=headers)

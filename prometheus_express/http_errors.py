@@ -1,18 +1,16 @@
-# HTTP errors: HTTPError (a request answered with an error status), status lines, and whole
-# error answers (404, 405, 401, 408, 413, 431, 503...) as bytes: what the exporter sends when it
-# cannot or will not send the page.
+# The exporter's answers off its common path: status reasons, whole error answers as bytes
+# (and as Responses, for routes of your own), the refusals of requests it does not serve (404,
+# 405, 401, 204 for OPTIONS), and a bad or timed-out request's answer followed by a lingering
+# close.
 #
-# Imported on: CPython, MicroPython, CircuitPython (with http.py).
-
-
-class HTTPError(Exception):
-    # A request the server answers with status (and message, if given) and then closes.
-
-    def __init__(self, status, message=''):
-        super().__init__(status, message)
-        self.status = status
-        self.message = message
-
+# Imported on: CPython, MicroPython, CircuitPython: by the servers at the first such answer (a
+# board that is only ever scraped never compiles it; where a full heap cannot load it, that
+# client gets the pre-made 503, http.OOM, and the next one tries again), by routing.py and
+# aio.py with them.
+from ._clock import ticks
+from ._sockets import POLLIN
+from .connections import LINGER
+from .http import OOM, Response
 
 # status: reason, one string (a board pays for every object it keeps)
 _REASONS = ('204 No Content|400 Bad Request|401 Unauthorized|403 Forbidden|'
@@ -27,8 +25,6 @@ def reason(status):
 
 
 def status_line(version, status):
-    if status == 200:
-        return version + ' 200 OK\r\n'
     return '%s %d %s\r\n' % (version, status, reason(status))
 
 
@@ -42,8 +38,48 @@ def error_bytes(status, headers=None, message=None):
             ).encode('utf-8')
 
 
-# Made at import, sent when an answer can't be made for want of heap (nothing else can be
-# made then): by both servers (connections.py, aio.py).
-OOM = (b'HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nRetry-After: 5\r\n'
-       b'Connection: close\r\nContent-Length: 55\r\n\r\n'
-       b'out of memory: free heap on the board, or fewer series\n')
+def error_response(status, message=None, headers=None):
+    return Response((message or reason(status)) + '\n', status, headers=headers)
+
+
+_ALLOW = [('Allow', 'GET, HEAD, OPTIONS')]
+
+
+def refusal(req, auth):
+    # What the exporter answers when it does not serve the page (no Router given).
+    if req.path not in ('/', '/metrics'):
+        return error_response(404)
+    if req.method == 'OPTIONS':
+        return Response(b'', 204, headers=_ALLOW)
+    if req.method not in ('GET', 'HEAD'):
+        return error_response(405, headers=_ALLOW)
+    return error_response(401, headers=[('WWW-Authenticate', auth.challenge)])
+
+
+def fail(server, conn, status, message=None):
+    # Answer a bad request; the connection closes after a lingering read (its stream can't
+    # be trusted, and an abrupt close would reset the answer away).
+    try:
+        out = error_bytes(status, None, message)
+    except MemoryError:  # no heap to make it: the pre-made 503, never silence
+        server._count('memory')
+        status, out = 503, OOM
+    server._count(status)
+    server._release(conn)
+    conn.keep = False
+    conn.status = 0
+    conn.out = memoryview(out)
+    conn.t0 = ticks()
+    server.sending(conn)
+
+
+def linger(server, conn):
+    # After an error answer: read and drop what the client still sends, then close.
+    conn.state = LINGER
+    conn.inb = bytearray()
+    try:
+        conn.sock.shutdown(1)  # SHUT_WR (CPython): the client sees the end of the answer
+    except Exception:
+        pass
+    conn.wout = False
+    server._poller.modify(conn.sock, POLLIN)

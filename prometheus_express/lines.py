@@ -28,10 +28,15 @@ def template(names, extra=None):
         ns.append(extra)
     if not ns:
         return ' ', (), True, (' ',)
-    order = sorted(range(len(ns)), key=lambda i: ns[i])
-    idx = tuple([-1 if i == len(names) else i for i in order])
-    f = '{' + ','.join([escape_name(ns[i], False) + '="%s"' for i in order]) + '} '
-    t = _SHARED[(names, extra)] = (f, idx, order == list(range(len(ns))) and not extra,
+    order = sorted(ns)
+    idx = []
+    f = '{'
+    for n in order:
+        i = ns.index(n)  # (label names are distinct, and the extra label is not one of them)
+        idx.append(-1 if i == len(names) else i)
+        f += escape_name(n, False) + '="%s",'
+    f = f[:-1] + '} '
+    t = _SHARED[(names, extra)] = (f, tuple(idx), order == ns and not extra,
                                    tuple(f.split('%s')))
     return t
 

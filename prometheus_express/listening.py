@@ -4,7 +4,8 @@
 #
 # Imported on: CPython, MicroPython, CircuitPython (with server.py).
 from ._sockets import POLLIN, err_kind
-from .connections import OOM, Conn, listener_failed, make_room
+from .connections import Conn, listener_failed, make_room
+from .http import OOM
 
 
 class Listening:

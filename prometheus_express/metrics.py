@@ -97,7 +97,10 @@ class MetricWrapperBase(Children, Collector):
 
     def _names(self):
         # The series names this metric claims in a registry.
-        return [self._name] + [self._name + s for s in SUFFIXES.get(self._type, ())]
+        names = [self._name]
+        for s in SUFFIXES.get(self._type, ()):
+            names.append(self._name + s)
+        return names
 
 
 class Counter(MetricWrapperBase):

@@ -41,9 +41,12 @@ class CollectorRegistry:
             else:
                 from .collection import describe_names  # extension: families
                 names = describe_names(self, collector)
-            dup = [n for n in names if n in self._names]
+            dup = set()
+            for n in names:
+                if n in self._names:
+                    dup.add(n)
             if dup or (names and id(collector) in self._claimed):
-                raise DuplicateTimeseries(set(dup) or set(names))
+                raise DuplicateTimeseries(dup or set(names))
             for name in names:
                 self._names[name] = collector
             self._claimed[id(collector)] = names
@@ -53,7 +56,11 @@ class CollectorRegistry:
         with self._lock:
             for name in self._claimed.pop(id(collector)):
                 del self._names[name]
-            self._collectors = [c for c in self._collectors if c is not collector]
+            left = []
+            for c in self._collectors:
+                if c is not collector:
+                    left.append(c)
+            self._collectors = left
 
     def collectors(self):
         # The registered collectors, in registration order (a snapshot).

@@ -2,7 +2,8 @@
 #
 # Imported on: CPython, MicroPython, CircuitPython (only when a router or auth is used).
 from .handler import metrics_response
-from .http import Response, error_response
+from .http import Response
+from .http_errors import error_response
 
 
 def _same(a, b):

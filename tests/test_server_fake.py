@@ -13,6 +13,7 @@ CPYTHON = __import__('sys').implementation.name == 'cpython'
 GET = b'GET /metrics HTTP/1.1\r\nHost: board\r\n\r\n'
 ERRNOS = (3, 4, 7, 112, getattr(errno, 'ENOTCONN', 107), 128, getattr(errno, 'ECONNRESET', 104),
           getattr(errno, 'ETIMEDOUT', 110))
+OOM_BODY = b'out of memory: free heap on the board, or fewer series\n'
 FATAL_AT_ACCEPT = ERRNOS[:-1]  # ETIMEDOUT at accept just means "nobody came"
 
 
@@ -242,15 +243,58 @@ class Failures(Base):
         self.assert_scrape_works()
         self.assert_scrape_works()
 
+    def test_no_heap_to_load_the_error_answers_gets_the_premade_503(self):
+        """The error answers (http_errors.py) load at the first one: where a full heap has no
+        room to load them, a bad request, a request out of time, a refused path and a
+        collector's failure each get the pre-made 503, never silence; then the page is
+        served whole."""
+        import sys
+        key = 'prometheus_express.http_errors'
+
+        class NoHeap:  # stands for the module: loading anything from it fails for want of heap
+            def __getattr__(self, name):
+                raise MemoryError('memory allocation failed, allocating 2048 bytes')
+        real = sys.modules.get(key)
+
+        class Broken:
+            def collect(self):
+                raise RuntimeError('sensor bus hung')
+        sys.modules[key] = NoHeap()
+        try:
+            for req in (b'NOT HTTP\r\n\r\n', b'GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n'):
+                c, resp = self.ask(req)
+                self.assertEqual((resp[0], resp[2]), (503, OOM_BODY), req)
+                self.assertTrue(c.closed)
+            slow = self.net.client(b'GET /metrics HTTP/1.1\r\n')  # never ends its request
+            self.spin()
+            time.sleep(0.4)
+            self.spin()
+            resp = parse_response(slow.out)
+            self.assertEqual((resp[0], resp[2]), (503, OOM_BODY))
+            self.r.register(Broken())
+            c, resp = self.ask()
+            self.assertEqual((resp[0], resp[2]), (503, OOM_BODY))
+            self.r.unregister(self.r.collectors()[-1])
+        finally:
+            if real is None:
+                del sys.modules[key]
+            else:
+                sys.modules[key] = real
+        self.assertEqual(self.errors('memory'), 4)
+        self.assertEqual(self.errors('other'), 0)
+        self.assert_scrape_works()
+        c, resp = self.ask(b'GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n')  # loads now
+        self.assertEqual(resp[0], 404)
+
     def test_no_heap_for_an_error_answer_gets_the_premade_503(self):
         """A 400 (a bad request) or the 503 of a full table that cannot be made for want of
         heap: the pre-made 503 goes instead, never silence."""
-        import prometheus_express.connections as connections
-        real = connections.error_bytes
+        import prometheus_express.http_errors as http_errors
+        real = http_errors.error_bytes
 
         def no_heap(*a):
             raise MemoryError('memory allocation failed, allocating 128 bytes')
-        connections.error_bytes = no_heap
+        http_errors.error_bytes = no_heap
         try:
             c, resp = self.ask(b'NOT HTTP\r\n\r\n')
             self.assertEqual(resp[0], 503)
@@ -263,7 +307,7 @@ class Failures(Base):
             for h in held:
                 h.send_max = None
         finally:
-            connections.error_bytes = real
+            http_errors.error_bytes = real
         self.spin()
         self.assertEqual(self.errors('other'), 0)
         self.assert_scrape_works()

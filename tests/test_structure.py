@@ -17,6 +17,9 @@ PKG = os.path.join(os.path.dirname(HERE), 'prometheus_express')
 # stops it; so on boards __getattr__ (public_names.load) imports X as MicroPython would have.
 SUBMODULE_FALLBACK = ('public_names', 1)
 
+# The exporter's error answers: a board that is only ever scraped never compiles them, and
+# where a full heap cannot load them that client gets the pre-made 503.
+ERRORS = 'error answers (4xx, 408, 500, the 503 of a full table), at the first one'
 # host -> {extension: why it is loaded late}
 EXTENSIONS = {
     '__init__': {'public_names': 'the table of the public names that load on first use'},
@@ -41,7 +44,11 @@ EXTENSIONS = {
     'familytext': {'escaping': 'escaping schemes other than underscores'},
     'server': {'server_metrics': 'self_metrics'},
     'background': {'wsgi': 'TLS (CPython)'},
-    'answering': {'_gzip': 'gzip when asked'},
+    'answering': {'_gzip': 'gzip when asked', 'http_errors': ERRORS},
+    'answer': {'http_errors': ERRORS},
+    'connections': {'http_errors': ERRORS},
+    'exchange': {'http_errors': ERRORS},
+    'handler': {'http_errors': ERRORS},
     'aio': {'_gzip': 'gzip when asked'},
     '_sockets': {'_pysockets': 'a pool of Python-object sockets (WIZnet)',
                  '_pollers': 'sockets select.poll() cannot take'},
