@@ -50,14 +50,14 @@ CACHED_CHILDREN = 10000
 
 
 def kept_text(c, ns, om, head):
-    """A Counter's or Gauge's text as page.metric_rows writes it (header, lines, `_created`
+    """A Counter's or Gauge's text as page.page writes it (header, lines, `_created`
     lines), kept with what it was written from: its children and their values, compared by
     identity (a value set again is a new object, and -0.0 is not 0.0). While they are the
     same objects the kept text is returned again (a scrape of an unchanged page renders
     nothing); when some changed, only their lines are written again. None for what is
-    written as on boards, a buffer at a time (page.metric_rows): functions (set_function),
+    written as on boards, a buffer at a time (page.page): functions (set_function),
     the other types, families of more than CACHED_CHILDREN. head(w, c, ns, kind) writes a
-    header as metric_rows does.
+    header as page.page does.
 
     c._pc, what is kept: (format, keys, children, values, created, text, headers, lines,
     `_created` lines, line starts); the last four only while the children are the same."""

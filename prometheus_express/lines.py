@@ -4,7 +4,7 @@
 #
 # Imported on: CPython, MicroPython, CircuitPython (with metrics.py).
 from ._clock import CLOCK_SET_AFTER
-from ._format import CPYTHON, CREATED, escape_name, fmt
+from ._format import CPYTHON, CREATED, escape_name, fmt, header
 
 
 # (label names, extra label) -> their template: a board's metrics mostly have the same labels,
@@ -53,19 +53,22 @@ def labels_text(t, k, x=None):
     # `{labels} ` of a line for key k (and the extra label's value x) by template t.
     if t[2]:
         return t[0] % k
-    return t[0] % tuple([x if j < 0 else (k if k.__class__ is str else k[j]) for j in t[1]])
+    vs = []
+    for j in t[1]:
+        vs.append(x if j < 0 else k if k.__class__ is str else k[j])
+    return t[0] % tuple(vs)
 
 
-def created_rows(self, w, ns, o, lim, head):
-    # Text format: the `_created` lines, after their family header (head() writes it
-    # before the first of them: on a board whose clock is unset there are none).
+def created_rows(self, w, ns, o, lim):
+    # Text format: the `_created` lines, a gauge family after the metric's own, with its
+    # header before the first of them (on a board whose clock is unset there are none).
     for _, c in self._each():
         if c._c > CLOCK_SET_AFTER:
             break
     else:
         return
-    head()
     name = ns + self._ename + '_created'
+    header(w, ns, self._ename + '_created', self._documentation, 'gauge', True)
     for k, c in self._each():
         if c._c > CLOCK_SET_AFTER:
             w(name)

@@ -61,15 +61,6 @@ def _head(w, c, ns, kind):
                c._documentation, 'gauge' if t in ('info', 'stateset') else t, True)
 
 
-def metric_rows(c, w, ns, om, o, lim):
-    # Generator: one of our metrics, its header and lines (and the text format's
-    # `_created` family after it), yielding whenever len(o) reached lim.
-    _head(w, c, ns, 2 if om else 0)
-    yield from c._rows(w, ns, om, o, lim)
-    if not om and CREATED[0] and c._has_created:
-        yield from c._created_rows(w, ns, o, lim, lambda: _head(w, c, ns, 1))
-
-
 def plain(c, esc, om):
     # Whether our metric c is written from its children (else through collect()): always
     # for underscores, and for allow-utf-8 when its names are of the classic character set;
@@ -98,8 +89,11 @@ def page(registry, w, om, o=(), lim=1, esc=None):
     for c in registry.collectors() if hasattr(registry, 'collectors') else (registry,):
         if isinstance(c, Collector) and plain(c, esc, om):
             text = _kept(c, ns, om, _head) if CPYTHON else None
-            if text is None:
-                yield from metric_rows(c, w, ns, om, o, lim)
+            if text is None:  # its header and lines (and the text format's `_created` family)
+                _head(w, c, ns, 2 if om else 0)
+                yield from c._rows(w, ns, om, o, lim)
+                if not om and CREATED[0] and c._has_created:
+                    yield from c._created_rows(w, ns, o, lim)
             else:
                 w(text)
         else:
