@@ -78,8 +78,8 @@ def board(sizes, seconds, heap='96k'):
                         y.stop()
                 ref = got[1][0]
                 print('| %d | %d | %.0f | %.0f | %s | %d / %d | %.0f | %s | %.0f | %s |' % (
-                    n, conns, got[0][0], ref, '%.1fx' % (got[0][0] / ref) if ref else 'n/a',
-                    got[0][2], got[1][2], got[2][0], '%.1fx' % (got[2][0] / ref) if ref else 'n/a',
+                    n, conns, got[0][0], ref, '%.2fx' % (got[0][0] / ref) if ref else 'n/a',
+                    got[0][2], got[1][2], got[2][0], '%.2fx' % (got[2][0] / ref) if ref else 'n/a',
                     got[3][0], '%.0f%%' % (100 * got[0][0] / got[3][0]) if got[3][0] else 'n/a'))
                 sys.stdout.flush()
     finally:
