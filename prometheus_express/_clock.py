@@ -1,5 +1,5 @@
 # The wall clock (Unix epoch time on every port, and whether it was ever set) and monotonic
-# ticks for durations.
+# ticks for durations (MicroPython's ticks_ms as it is; other runtimes' through _ticks.py).
 #
 # Imported on: CPython, MicroPython, CircuitPython.
 import time
@@ -37,32 +37,11 @@ def stamp():
     return _last[1]
 
 
-def pick(t, sup=None):
-    # (ms(), diff(a, b)) for durations, from what the firmware has: MicroPython's
-    # time.ticks_ms (wraps at 2**30, ticks_diff knows how), CircuitPython's supervisor.ticks_ms
-    # (wraps at 2**29), else time.monotonic_ns (exact), else time.monotonic (a float: on
-    # CircuitPython it loses resolution as the board stays up) or time.time.
-    if hasattr(t, 'ticks_ms'):
-        return t.ticks_ms, t.ticks_diff
-    f = getattr(sup, 'ticks_ms', None)
-    if f is not None:
-        def diff(a, b):
-            d = (a - b) & 0x1fffffff
-            return d - 0x20000000 if d & 0x10000000 else d
-        return f, diff
-    ns = getattr(t, 'monotonic_ns', None)
-    if ns is not None:
-        return (lambda: ns() // 1000000), (lambda a, b: a - b)
-    mono = getattr(t, 'monotonic', None) or t.time
-    return (lambda: int(mono() * 1000)), (lambda a, b: a - b)
-
-
-try:
-    import supervisor
-except ImportError:
-    supervisor = None
-_ms, _diff = pick(time, supervisor)
-del supervisor
+if hasattr(time, 'ticks_ms'):  # MicroPython: wraps at 2**30, ticks_diff knows how
+    _ms, _diff = time.ticks_ms, time.ticks_diff
+else:  # CircuitPython, CPython and others
+    from ._ticks import clocks
+    _ms, _diff = clocks(time)
 
 if CPYTHON:
     _mono = time.monotonic

@@ -5,7 +5,7 @@ MicroPython's ticks_ms (wraps at 2**30 ms, 12.4 days), CircuitPython's superviso
 firmware without either (30 bits: it loses milliseconds after about an hour)."""
 import unittest
 
-from prometheus_express._clock import pick
+from prometheus_express._ticks import pick
 from prometheus_express.board import Uptime
 from prometheus_express import CollectorRegistry
 from prometheus_express.board import BoardCollector
