@@ -108,10 +108,10 @@ def validate_labelname(l):
 def labelstr(pairs, label=None):
     # '{a="x",b="y"}' for (name, value) pairs already in output order; '' for none.
     # label: writes a label name (default: the underscores scheme).
-    if not pairs:
-        return ''
-    return '{' + ','.join([(label(k) if label else escape_name(k, False)) + '="' +
-                           escape_value(v) + '"' for k, v in pairs]) + '}'
+    out = ''
+    for k, v in pairs:
+        out += ',' + (label(k) if label else escape_name(k, False)) + '="' + escape_value(v) + '"'
+    return '{' + out[1:] + '}' if out else ''
 
 
 def header(w, ns, name, doc, typ, text):
