@@ -44,6 +44,24 @@ def tool(name):
     return path
 
 
+def on_each_board(test, series, heap, check):
+    """check(exporter, held) on each board interpreter, as a subTest: the exporter serving
+    `series` labelled series in a `heap` heap; the sockets check puts in held are closed and
+    the exporter stopped after it."""
+    for name in BOARDS:
+        tool(name)
+        with test.subTest(name):
+            e = bench.Exporter(name, ROOT, 'ours', 'series', series, heap)
+            held = []
+            try:
+                test.assertTrue(e.ready, e.lines)
+                check(e, held)
+            finally:
+                for s in held:
+                    s.close()
+                e.stop()
+
+
 def portable_modules():
     out = []
     for path in sorted(glob.glob(os.path.join(HERE, 'test_*.py'))):
@@ -227,31 +245,22 @@ class Hostile(unittest.TestCase):
 
     def test_slowloris_and_stalled_readers(self):
         import socket
-        for name in BOARDS:
-            tool(name)
-            with self.subTest(name):
-                e = bench.Exporter(name, ROOT, 'ours', 'series', 100, '96k')
-                held = []
-                try:
-                    self.assertTrue(e.ready, e.lines)
-                    for _ in range(8):
-                        s = socket.create_connection(('127.0.0.1', e.port), timeout=5)
-                        s.sendall(b'GET /metrics HTTP/1.1\r\nHost: t\r\nX-Slow: ')
-                        held.append(s)
-                    for _ in range(3):
-                        held.append(stalled_reader(e.port, 1024))
-                    time.sleep(0.5)
-                    for _ in range(5):
-                        t0 = time.time()
-                        status, body = e.get(timeout=5)
-                        self.assertEqual(status, 200)
-                        self.assertTrue(bench.whole(body, 100))
-                        self.assertLess(time.time() - t0, 1.5)
-                finally:
-                    for s in held:
-                        s.close()
-                    e.stop()
 
+        def check(e, held):
+            for _ in range(8):
+                s = socket.create_connection(('127.0.0.1', e.port), timeout=5)
+                s.sendall(b'GET /metrics HTTP/1.1\r\nHost: t\r\nX-Slow: ')
+                held.append(s)
+            for _ in range(3):
+                held.append(stalled_reader(e.port, 1024))
+            time.sleep(0.5)
+            for _ in range(5):
+                t0 = time.time()
+                status, body = e.get(timeout=5)
+                self.assertEqual(status, 200)
+                self.assertTrue(bench.whole(body, 100))
+                self.assertLess(time.time() - t0, 1.5)
+        on_each_board(self, 100, '96k', check)
 
     def test_asyncio_exporter_under_slow_clients(self):
         """aio.serve on micropython-board (CircuitPython's unix port has no asyncio), 200
@@ -366,23 +375,14 @@ class CappedHeap(unittest.TestCase):
         """400 series in 96 KB and 2 clients that stop reading mid-page: every scrape is
         whole (when what hands an answer buffer over had to be compiled at that moment,
         8-19 of 20 were closed unanswered)."""
-        for name in BOARDS:
-            tool(name)
-            with self.subTest(name):
-                e = bench.Exporter(name, ROOT, 'ours', 'series', 400, '96k')
-                held = []
-                try:
-                    self.assertTrue(e.ready, e.lines)
-                    held = [stalled_reader(e.port, 1024) for _ in range(2)]
-                    time.sleep(0.5)
-                    for _ in range(20):
-                        status, body = e.get(timeout=10)
-                        self.assertEqual(status, 200)
-                        self.assertTrue(bench.whole(body, 400))
-                finally:
-                    for s in held:
-                        s.close()
-                    e.stop()
+        def check(e, held):
+            held.extend([stalled_reader(e.port, 1024) for _ in range(2)])
+            time.sleep(0.5)
+            for _ in range(20):
+                status, body = e.get(timeout=10)
+                self.assertEqual(status, 200)
+                self.assertTrue(bench.whole(body, 400))
+        on_each_board(self, 400, '96k', check)
 
     def test_near_capacity_refused_clients_get_an_answer(self):
         """400 series in 96 KB: the error answers load at the first one (http_errors.py), on
@@ -407,37 +407,30 @@ class CappedHeap(unittest.TestCase):
                     break
                 body += got
             return head + b'\r\n\r\n' + body
-        for name in BOARDS:
-            tool(name)
-            with self.subTest(name):
-                e = bench.Exporter(name, ROOT, 'ours', 'series', 400, '96k')
-                held = []
-                try:
-                    self.assertTrue(e.ready, e.lines)
-                    slow = socket.create_connection(('127.0.0.1', e.port), timeout=15)
-                    held.append(slow)
-                    slow.sendall(b'GET /metrics HTTP/1.1\r\nHost: t\r\n')  # never ends
-                    for i in range(10):
-                        bad = socket.create_connection(('127.0.0.1', e.port), timeout=10)
-                        held.append(bad)
-                        bad.sendall(b'GET /nowhere HTTP/1.1\r\nHost: t\r\n\r\n' if i % 2 else
-                                    b'NOT HTTP\r\n\r\n')
-                        got = answer(bad)
-                        self.assertRegex(got[:13], b'^HTTP/1.1 (400|404|503) ', got)
-                        if got[9:12] == b'503':
-                            self.assertIn(b'out of memory', got)
-                        status, body = e.get(timeout=10)
-                        self.assertEqual(status, 200)
-                        self.assertTrue(bench.whole(body, 400))
-                    got = answer(slow)  # the server's budget for a request is 5 s
-                    self.assertRegex(got[:13], b'^HTTP/1.1 (408|503) ', got)
-                    status, body = e.get(timeout=10)
-                    self.assertEqual(status, 200)
-                    self.assertTrue(bench.whole(body, 400))
-                finally:
-                    for s in held:
-                        s.close()
-                    e.stop()
+
+        def scrape_is_whole(e):
+            status, body = e.get(timeout=10)
+            self.assertEqual(status, 200)
+            self.assertTrue(bench.whole(body, 400))
+
+        def check(e, held):
+            slow = socket.create_connection(('127.0.0.1', e.port), timeout=15)
+            held.append(slow)
+            slow.sendall(b'GET /metrics HTTP/1.1\r\nHost: t\r\n')  # never ends
+            for i in range(10):
+                bad = socket.create_connection(('127.0.0.1', e.port), timeout=10)
+                held.append(bad)
+                bad.sendall(b'GET /nowhere HTTP/1.1\r\nHost: t\r\n\r\n' if i % 2 else
+                            b'NOT HTTP\r\n\r\n')
+                got = answer(bad)
+                self.assertRegex(got[:13], b'^HTTP/1.1 (400|404|503) ', got)
+                if got[9:12] == b'503':
+                    self.assertIn(b'out of memory', got)
+                scrape_is_whole(e)
+            got = answer(slow)  # the server's budget for a request is 5 s
+            self.assertRegex(got[:13], b'^HTTP/1.1 (408|503) ', got)
+            scrape_is_whole(e)
+        on_each_board(self, 400, '96k', check)
 
     @pytest.mark.xfail(raises=NotMet, strict=True, reason='the small-core issue: 40 KB')
     def test_20_series_in_40k(self):
