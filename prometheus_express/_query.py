@@ -1,7 +1,7 @@
 # Query strings and percent-encoded paths of requests (`?name[]=...`).
 #
-# Imported on: CPython, MicroPython, CircuitPython (when a request has a query or a '%').
-from .http import HTTPError
+# Imported on: CPython, MicroPython, CircuitPython (when a request has a query or a '%'). A
+# percent-encoding that is not UTF-8 raises UnicodeError (http.parse_head answers it 400).
 
 
 def unquote(s):
@@ -21,10 +21,7 @@ def unquote(s):
         else:
             out.append(c)
             i += 1
-    try:
-        return out.decode('utf-8')
-    except UnicodeError:
-        raise HTTPError(400, 'Bad percent-encoding')
+    return out.decode('utf-8')
 
 
 def split_target(r):

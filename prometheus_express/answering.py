@@ -7,7 +7,7 @@ from ._clock import elapsed, ticks
 from ._format import GC as _gc
 from ._sockets import POLLIN, POLLOUT
 from .answer import answer, new_buffer
-from .connections import ANSWER, READ, unstall
+from .connections import ANSWER, READ, linger, unstall
 from .handler import dispatch
 from .http import OOM
 
@@ -165,8 +165,7 @@ class Answering:
                 self._request(conn)  # a pipelined request is waiting already
         elif conn.status:
             self._drop(conn)
-        else:  # (an error answer: http_errors is loaded)
-            from .http_errors import linger  # extension: error answers
+        else:  # an error answer: read what the client still sends, then close
             linger(self, conn)
         if self._waiting and self._pool:
             self._start(self._waiting[0])

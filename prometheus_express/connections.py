@@ -1,7 +1,7 @@
 # A client connection of the exporter and what happens at its limits: a full connection
 # table (eviction, 503), answers whose clients read nothing (their buffers handed over), a
-# request or answer out of time (408, close), a listener that fails (closed, bound again with
-# back-off). The server is passed in (these are its limits, kept apart from its common path).
+# request or answer out of time (408, close), a lingering close after an error answer, a
+# listener that fails (closed, bound again with back-off). The server is passed in (these are its limits, kept apart from its common path).
 # What hands over buffers, evicts and times out is loaded with the server, so it is never
 # compiled at the limits; the error answers themselves (a 4xx, a 408) are in http_errors.py,
 # loaded at the first one, and where a full heap cannot load it that client gets the
@@ -9,6 +9,7 @@
 #
 # Imported on: CPython, MicroPython, CircuitPython (by server.py).
 from ._clock import elapsed, ticks
+from ._sockets import POLLIN
 from .http import OOM
 
 READ, ANSWER, LINGER = 0, 1, 2  # a connection's state
@@ -81,6 +82,18 @@ def unstall(server):
     for c in list(server._conns.values()):
         if c.buf is not None and elapsed(c.moved) > 0.5:
             server._drop(c, 'stalled')
+
+
+def linger(server, conn):
+    # After an error answer: read and drop what the client still sends, then close.
+    conn.state = LINGER
+    conn.inb = bytearray()
+    try:
+        conn.sock.shutdown(1)  # SHUT_WR (CPython): the client sees the end of the answer
+    except Exception:
+        pass
+    conn.wout = False
+    server._poller.modify(conn.sock, POLLIN)
 
 
 def expired(server, conn):

@@ -129,7 +129,10 @@ def parse_head(head):
     q = target.find('?')
     if q >= 0 or '%' in target:
         from ._query import split_target  # extension: query strings
-        split_target(r)
+        try:
+            split_target(r)
+        except UnicodeError:
+            raise HTTPError(400, 'Bad percent-encoding')
     conn = h.get('connection', '').lower()
     r.keep_alive = 'keep-alive' in conn if v == 'HTTP/1.0' else 'close' not in conn
     r.body = b''

@@ -1,15 +1,13 @@
 # The exporter's answers off its common path: status reasons, whole error answers as bytes
 # (and as Responses, for routes of your own), the refusals of requests it does not serve (404,
-# 405, 401, 204 for OPTIONS), and a bad or timed-out request's answer followed by a lingering
-# close.
+# 405, 401, 204 for OPTIONS), and a bad or timed-out request's answer (then the connection
+# lingers: connections.linger).
 #
 # Imported on: CPython, MicroPython, CircuitPython: by the servers at the first such answer (a
 # board that is only ever scraped never compiles it; where a full heap cannot load it, that
 # client gets the pre-made 503, http.OOM, and the next one tries again), by routing.py and
 # aio.py with them.
 from ._clock import ticks
-from ._sockets import POLLIN
-from .connections import LINGER
 from .http import OOM, Response
 
 # status: reason, one string (a board pays for every object it keeps)
@@ -72,14 +70,3 @@ def fail(server, conn, status, message=None):
     conn.t0 = ticks()
     server.sending(conn)
 
-
-def linger(server, conn):
-    # After an error answer: read and drop what the client still sends, then close.
-    conn.state = LINGER
-    conn.inb = bytearray()
-    try:
-        conn.sock.shutdown(1)  # SHUT_WR (CPython): the client sees the end of the answer
-    except Exception:
-        pass
-    conn.wout = False
-    server._poller.modify(conn.sock, POLLIN)

@@ -76,6 +76,16 @@ class HTTPDetails(Server):
                             + cl + b'\r\n\r\n')
                 self.assertEqual(r[0], 400)
 
+    def test_percent_encoding_that_is_not_utf8_is_400(self):
+        for target in (b'/metrics?name[]=%ff', b'/metr%C3ics', b'/metrics?%e2%82=1'):
+            with self.subTest(target=target):
+                r = request(self.port, b'GET ' + target + b' HTTP/1.1\r\nHost: t\r\n\r\n')
+                self.assertEqual(r[0], 400)
+                self.assertEqual(r[2], b'Bad percent-encoding\n')
+        r = request(self.port, b'GET /metrics?name[]=temperature%5Fcelsius HTTP/1.1\r\n'
+                    b'Host: t\r\n\r\n')  # a good one still serves
+        self.assertEqual(r[0], 200)
+
     def test_control_characters_in_a_header_value(self):
         for bad in (b'a\x00b', b'a\x01', b'\x7f'):
             r = request(self.port, b'GET /metrics HTTP/1.1\r\nHost: t\r\nX-A: ' + bad +
