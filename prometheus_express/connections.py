@@ -1,11 +1,11 @@
 # A client connection of the exporter and what happens at its limits: a full connection
 # table (eviction, 503), answers whose clients read nothing (their buffers handed over), a
 # request or answer out of time (408, close), a lingering close after an error answer, a
-# listener that fails (closed, bound again with back-off). The server is passed in (these are its limits, kept apart from its common path).
-# What hands over buffers, evicts and times out is loaded with the server, so it is never
-# compiled at the limits; the error answers themselves (a 4xx, a 408) are in http_errors.py,
-# loaded at the first one, and where a full heap cannot load it that client gets the
-# pre-made 503 (http.OOM) instead.
+# listener that fails (closed, bound again with back-off). The server is passed in (these
+# are its limits, kept apart from its common path). What hands over buffers, evicts and times
+# out is loaded with the server, so it is never compiled at the limits; the error answers
+# themselves (a 4xx, a 408) are in http_errors.py, loaded at the first one, and where a full
+# heap cannot load it that client gets the pre-made 503 (http.OOM) instead.
 #
 # Imported on: CPython, MicroPython, CircuitPython (by server.py).
 from ._clock import elapsed, ticks

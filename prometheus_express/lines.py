@@ -28,15 +28,18 @@ def template(names, extra=None):
         ns.append(extra)
     if not ns:
         return ' ', (), True, (' ',)
-    order = sorted(ns)
+    order = []
+    for i in range(len(ns)):
+        order.append((ns[i], i))
+    order.sort()  # by name (then place)
     idx = []
     f = '{'
-    for n in order:
-        i = ns.index(n)  # (label names are distinct, and the extra label is not one of them)
+    for n, i in order:
         idx.append(-1 if i == len(names) else i)
         f += escape_name(n, False) + '="%s",'
     f = f[:-1] + '} '
-    t = _SHARED[(names, extra)] = (f, tuple(idx), order == ns and not extra,
+    idx = tuple(idx)
+    t = _SHARED[(names, extra)] = (f, idx, idx == tuple(range(len(ns))) and not extra,
                                    tuple(f.split('%s')))
     return t
 
