@@ -93,9 +93,11 @@ class Answering:
 
     def sending(self, conn):
         # Send conn's answer: what the socket takes now, the rest when the poller says it
-        # can take more (most answers go out at once and the poller is never asked).
+        # can take more (most answers go out at once and the poller is never asked). When
+        # conn is all this poll has to serve, its page is rendered for as long as the poll's
+        # time allows; else two buffers of it, then the others' turn.
         conn.state = ANSWER
-        self._pump(conn, ticks(), 0)
+        self._pump(conn, self._began, self._budget)
         if conn.state == ANSWER and id(conn.sock) in self._conns:
             self._waits_out(conn)
 

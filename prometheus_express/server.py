@@ -86,7 +86,8 @@ class MetricsServer(Listening, Exchange, Answering):
         self._retry_at = None
         self._stopped = False
         self.counts = {}  # status (int) or error kind (str): how many
-        self._checked = ticks()
+        self._checked = self._began = ticks()
+        self._budget = 0
         if self_metrics is None:
             self_metrics = CPYTHON
         self._sm = None
@@ -115,7 +116,7 @@ class MetricsServer(Listening, Exchange, Answering):
     def poll(self, timeout=0):
         # Serve what is waiting; wait at most `timeout` seconds for something to arrive.
         # Returns within about `timeout` plus the time to render one chunk.
-        start = ticks()
+        self._began = start = ticks()
         if len(self._ls) < self.listeners:
             try:
                 rebind(self)
@@ -125,6 +126,7 @@ class MetricsServer(Listening, Exchange, Answering):
             events = self._poller.poll(int(timeout * 1000))
         except MemoryError:  # no heap for the poller's answer: nothing this round
             events = ()
+        self._budget = timeout if len(events) == 1 else 0  # (answering.sending)
         for e in events:
             sock, ev = e[0], e[1]
             conn = self._conns.get(id(sock))
