@@ -34,6 +34,7 @@ class Answering:
         # No heap to make conn's answer: the pre-made 503 if none of it went out yet, then
         # close (counted as memory). The next scrape is whole once the program frees heap.
         self._same = None  # (the last request kept for its bytes: exchange.py)
+        conn.inb = bytearray()  # (what it sent is not read: it closes after the 503)
         self._count('memory')
         if conn.begun:
             self._drop(conn)

@@ -50,7 +50,6 @@ class Exchange:
         try:
             from .http_errors import fail  # extension: error answers
         except MemoryError:
-            conn.inb = bytearray()
             self._oom(conn)
             return
         fail(self, conn, status, message)
@@ -59,7 +58,6 @@ class Exchange:
         try:
             n = recv_some(conn.sock, conn.inb)
         except MemoryError:  # no heap to read the request: the pre-made 503
-            conn.inb = bytearray()
             self._oom(conn)
             return
         except Exception as e:
@@ -94,7 +92,6 @@ class Exchange:
                     self._refuse(conn, e.status, e.message)
                     return
                 except MemoryError:  # no heap to read the request (or load what it needs)
-                    conn.inb = bytearray()
                     self._oom(conn)
                     return
                 if len(conn.inb) < end + need:
