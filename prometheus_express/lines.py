@@ -4,7 +4,7 @@
 #
 # Imported on: CPython, MicroPython, CircuitPython (with metrics.py).
 from ._clock import CLOCK_SET_AFTER
-from ._format import CPYTHON, CREATED, escape_name, fmt, header
+from ._format import CPYTHON, CREATED, escape_name, fmt
 
 
 # (label names, extra label) -> their template: a board's metrics mostly have the same labels,
@@ -62,16 +62,17 @@ def labels_text(t, k, x=None):
     return t[0] % tuple(vs)
 
 
-def created_rows(self, w, ns, o, lim):
+def created_rows(self, w, ns, o, lim, head):
     # Text format: the `_created` lines, a gauge family after the metric's own, with its
-    # header before the first of them (on a board whose clock is unset there are none).
+    # header (head(w, self, ns, 1): page._head) before the first of them (on a board whose
+    # clock is unset there are none).
     for _, c in self._each():
         if c._c > CLOCK_SET_AFTER:
             break
     else:
         return
     name = ns + self._ename + '_created'
-    header(w, ns, self._ename + '_created', self._documentation, 'gauge', True)
+    head(w, self, ns, 1)
     for k, c in self._each():
         if c._c > CLOCK_SET_AFTER:
             w(name)

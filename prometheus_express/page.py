@@ -93,7 +93,7 @@ def page(registry, w, om, o=(), lim=1, esc=None):
                 _head(w, c, ns, 2 if om else 0)
                 yield from c._rows(w, ns, om, o, lim)
                 if not om and CREATED[0] and c._has_created:
-                    yield from c._created_rows(w, ns, o, lim)
+                    yield from c._created_rows(w, ns, o, lim, _head)
             else:
                 w(text)
         else:
