@@ -13,10 +13,9 @@ def metrics_response(req, registry):
     if req.resp is not None:
         return req.resp
     om, ctype, esc = negotiate(req.headers.get('accept'))
-    names = []
-    for k, v in req.query:
-        if k == 'name[]' and v:
-            names.append(v)
+    names = req.args('name[]')
+    while '' in names:  # (an empty name[]= filters nothing)
+        names.remove('')
     reg = registry.restricted_registry(names) if names else registry
     resp = Response(lambda w, o, lim: page(reg, w, om, o, lim, esc), 200, ctype)
     if not names and req.head is not None:

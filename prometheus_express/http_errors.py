@@ -69,4 +69,3 @@ def fail(server, conn, status, message=None):
     conn.out = memoryview(out)
     conn.t0 = ticks()
     server.sending(conn)
-
