@@ -10,12 +10,17 @@
 __version__ = '0.1.0'
 
 from ._format import CPYTHON
+from ._format import lean as _lean
 
 # Boards: the core (metrics, registry, the page writer) is compiled at the first import, while
 # the heap is still empty. Compiling a module of ours takes about 3 bytes of heap per byte of
 # its code for a moment: done later, after asyncio or the exporter, a small heap may no longer
 # have the room. Every program that imports this package uses the core.
-from . import metrics, page, registry  # noqa: E402,F401
+_was = _lean()  # (our modules without line numbers on MicroPython: _format.lean)
+try:
+    from . import metrics, page, registry  # noqa: E402,F401
+finally:
+    _lean(_was)
 from .metrics import Counter, Gauge  # noqa: E402,F401
 from .registry import REGISTRY, CollectorRegistry  # noqa: E402,F401
 

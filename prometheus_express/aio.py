@@ -14,14 +14,20 @@ try:
 except ImportError:  # older MicroPython
     import uasyncio as asyncio
 
-from ._clock import elapsed, ticks
-from ._format import CPYTHON
-from ._gzip import probe as _probe
-from .answer import answer, new_buffer
-from .handler import dispatch
-from .http import OOM, HTTPError, body_length, find_head_end, parse_head
-from .http_errors import error_bytes, error_response
-from .registry import REGISTRY
+from ._format import lean as _lean
+
+_was = _lean()  # (the modules it imports without line numbers on MicroPython: _format.lean)
+try:
+    from ._clock import elapsed, ticks
+    from ._format import CPYTHON
+    from ._gzip import probe as _probe
+    from .answer import answer, new_buffer
+    from .handler import dispatch
+    from .http import OOM, HTTPError, body_length, find_head_end, parse_head
+    from .http_errors import error_bytes, error_response
+    from .registry import REGISTRY
+finally:
+    _lean(_was)
 
 _GZ = _probe()  # can this runtime compress? Probed once, at import (board deflate cannot)
 del _probe

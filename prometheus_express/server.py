@@ -18,16 +18,22 @@
 # MetricsServer is made of its listening sockets (listening.py), its connections' requests
 # (exchange.py) and their answers (answering.py): small modules, because a board compiles each
 # on its heap, and one large module needs a large room at once.
-from ._clock import ticks
-from ._format import CPYTHON, GC as _gc
-from ._gzip import probe as _probe
-from ._sockets import POLLERR, POLLIN, POLLOUT, Net
-from .answer import new_buffer
-from .answering import Answering
-from .connections import ANSWER, listener_failed, rebind
-from .exchange import Exchange
-from .listening import Listening
-from .registry import REGISTRY
+from ._format import lean as _lean
+
+_was = _lean()  # (the modules it imports without line numbers on MicroPython: _format.lean)
+try:
+    from ._clock import ticks
+    from ._format import CPYTHON, GC as _gc
+    from ._gzip import probe as _probe
+    from ._sockets import POLLERR, POLLIN, POLLOUT, Net
+    from .answer import new_buffer
+    from .answering import Answering
+    from .connections import ANSWER, listener_failed, rebind
+    from .exchange import Exchange
+    from .listening import Listening
+    from .registry import REGISTRY
+finally:
+    _lean(_was)
 
 _GZ = _probe()  # can this runtime compress? Probed once, at import (board deflate cannot)
 del _probe

