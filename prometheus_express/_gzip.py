@@ -1,8 +1,8 @@
 # gzip for answers, where the runtime can really compress: zlib on CPython, MicroPython's
 # deflate on ports built with compression (ESP32/RP2 firmware can only decompress).
 #
-# Imported on: CPython, MicroPython, CircuitPython (by the servers, to probe; on boards whose
-# deflate cannot compress it is dropped again after the probe: probe()).
+# Imported on: CPython, MicroPython, CircuitPython (when an answer or a push is compressed:
+# only where the runtime can, _format.GZIP).
 
 
 def _q(toks):
@@ -24,36 +24,6 @@ def wants_gzip(header):
         if toks[0].strip().lower() in ('gzip', 'x-gzip', '*'):
             return _q(toks) > 0
     return False
-
-
-def probe():
-    # available(), as the servers ask it once, when they are imported: where the runtime
-    # cannot compress (board firmware's deflate), this module also leaves sys.modules and the
-    # package, so its heap goes once the caller lets go of this function.
-    ok = available()
-    if not ok:
-        import sys
-        sys.modules.pop(__name__, None)
-        try:
-            delattr(sys.modules['prometheus_express'], '_gzip')
-        except (AttributeError, KeyError):
-            pass
-    return ok
-
-
-def available():
-    # True if compressor() can make something.
-    try:
-        import zlib
-        if hasattr(zlib, 'compressobj'):
-            return True
-    except ImportError:
-        pass
-    try:
-        import deflate
-        return hasattr(deflate.DeflateIO, 'write')
-    except ImportError:
-        return False
 
 
 def compressor():

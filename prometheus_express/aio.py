@@ -19,8 +19,7 @@ from ._format import lean as _lean
 _was = _lean()  # (the modules it imports without line numbers on MicroPython: _format.lean)
 try:
     from ._clock import elapsed, ticks
-    from ._format import CPYTHON
-    from ._gzip import probe as _probe
+    from ._format import CPYTHON, GZIP
     from .answer import answer, new_buffer
     from .handler import dispatch
     from .http import OOM, HTTPError, body_length, find_head_end, parse_head
@@ -29,8 +28,6 @@ try:
 finally:
     _lean(_was)
 
-_GZ = _probe()  # can this runtime compress? Probed once, at import (board deflate cannot)
-del _probe
 
 
 class AsyncMetricsServer:
@@ -44,7 +41,7 @@ class AsyncMetricsServer:
         self.timeout = timeout
         self.answer_timeout = answer_timeout
         self.gzip = gzip
-        self._gz = _GZ if gzip else False
+        self._gz = GZIP and gzip
         self.chunk = chunk
         self.max_connections = max_connections
         self.conns = {}   # id(writer): [writer, waiting for a request?, since]

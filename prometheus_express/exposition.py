@@ -52,7 +52,7 @@ def page_chunks(registry=REGISTRY, accept=None, accept_encoding=None, names=(), 
     # page negotiated as our server does (text / OpenMetrics for Accept, gzip where the runtime
     # can compress, ?name[]= names), rendered a chunk at a time as the framework sends them,
     # for frameworks that stream a generator body (microdot_metrics, httpserver_metrics).
-    # gzip: whether the runtime can compress (_gzip.probe(), asked once by the caller).
+    # gzip: whether the runtime can compress (_format.GZIP, or False).
     om, ctype, esc = negotiate(accept)
     reg = registry.restricted_registry(names) if names else registry
     z = None

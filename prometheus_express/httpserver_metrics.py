@@ -12,12 +12,10 @@
 # The page is negotiated as our own server does (text 0.0.4 / OpenMetrics, gzip where the
 # runtime can compress, ?name[]=) and sent as a ChunkedResponse, a 1 KB chunk at a time as it
 # is rendered.
-from ._gzip import probe
+from ._format import GZIP
 from .exposition import page_chunks
 from .registry import REGISTRY
 
-_GZ = probe()  # can this runtime compress? Asked once (board firmware cannot)
-del probe
 
 
 def add_metrics(server, registry=REGISTRY, path='/metrics', size=1024):
@@ -29,7 +27,7 @@ def add_metrics(server, registry=REGISTRY, path='/metrics', size=1024):
         names = request.query_params.get_list('name[]') if request.query_params else []
         ctype, encoding, body = page_chunks(registry, request.headers.get('Accept'),
                                             request.headers.get('Accept-Encoding'),
-                                            [n for n in names if n], size, _GZ)
+                                            [n for n in names if n], size, GZIP)
         headers = {'Content-Encoding': encoding, 'Vary': 'Accept-Encoding'} if encoding \
             else None
         return ChunkedResponse(request, lambda: body, content_type=ctype, headers=headers)

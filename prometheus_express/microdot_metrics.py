@@ -12,12 +12,10 @@
 # The page is negotiated as our own server does (text 0.0.4 / OpenMetrics for Prometheus'
 # Accept, gzip where the runtime can compress, ?name[]=), and streamed: microdot sends the
 # generator's chunks (1 KB each) as they are rendered.
-from ._gzip import probe
+from ._format import GZIP
 from .exposition import page_chunks
 from .registry import REGISTRY
 
-_GZ = probe()  # can this runtime compress? Asked once (board firmware cannot)
-del probe
 
 
 def add_metrics(app, registry=REGISTRY, path='/metrics', size=1024):
@@ -26,7 +24,7 @@ def add_metrics(app, registry=REGISTRY, path='/metrics', size=1024):
         names = request.args.getlist('name[]') if request.args else []
         ctype, encoding, body = page_chunks(registry, request.headers.get('Accept'),
                                             request.headers.get('Accept-Encoding'),
-                                            [n for n in names if n], size, _GZ)
+                                            [n for n in names if n], size, GZIP)
         headers = {'Content-Type': ctype}
         if encoding:
             headers['Content-Encoding'] = encoding

@@ -7,8 +7,8 @@
 # On a board the page is streamed to the gateway in HTTP chunks as it renders (no copy of it in
 # RAM) when the default handler is used; on CPython, and to a handler of your own, it goes as
 # bytes with a Content-Length, as upstream's does.
-from ._format import CPYTHON
-from ._gzip import available, compressor
+from ._format import CPYTHON, GZIP
+from ._gzip import compressor
 from .exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest, write_text
 from .http_client import PushError, b64, request, split_url  # noqa: F401 (PushError: ours to give)
 from .registry import REGISTRY
@@ -73,7 +73,7 @@ def basic_auth_handler(url, method, timeout, headers, data, username=None, passw
 def _compress(data, compression, headers):
     # The body compressed as asked ('gzip', or 'snappy' with the python-snappy package).
     if compression.lower() == 'gzip':  # (_use_gateway checked it is gzip or snappy)
-        if not available():  # board firmware's deflate can only decompress
+        if not GZIP:  # board firmware's deflate can only decompress
             raise ValueError('gzip compression is not available on this runtime')
         z = compressor()
         headers.append(('Content-Encoding', 'gzip'))

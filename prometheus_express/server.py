@@ -23,8 +23,7 @@ from ._format import lean as _lean
 _was = _lean()  # (the modules it imports without line numbers on MicroPython: _format.lean)
 try:
     from ._clock import ticks
-    from ._format import CPYTHON, GC as _gc
-    from ._gzip import probe as _probe
+    from ._format import CPYTHON, GC as _gc, GZIP
     from ._sockets import POLLERR, POLLIN, POLLOUT, Net
     from .answer import new_buffer
     from .answering import Answering
@@ -35,8 +34,6 @@ try:
 finally:
     _lean(_was)
 
-_GZ = _probe()  # can this runtime compress? Probed once, at import (board deflate cannot)
-del _probe
 
 
 class MetricsServer(Listening, Exchange, Answering):
@@ -79,7 +76,7 @@ class MetricsServer(Listening, Exchange, Answering):
         self.timeout = timeout
         self.answer_timeout = answer_timeout
         self.gzip = gzip
-        self._gz = _GZ if gzip else False
+        self._gz = GZIP and gzip
         self.backlog = backlog or (128 if CPYTHON else 4)
         self.chunk = chunk or (16384 if CPYTHON else 512)
         self.answers = answers or (max_connections or 128 if CPYTHON else 2)

@@ -151,10 +151,8 @@ class Structure(unittest.TestCase):
                                   'extensions' % (m, line, t))
                     self.assertTrue(commented, '%s.py:%d: a late import without a comment'
                                     % (m, line))
-                    if t != '_gzip':  # (imported at the top to probe; where the runtime
-                        # cannot compress, the probe drops it again: then it is not loaded)
-                        self.assertNotIn(t, top, '%s.py:%d: %s is imported at the top already'
-                                         % (m, line, t))
+                    self.assertNotIn(t, top, '%s.py:%d: %s is imported at the top already'
+                                     % (m, line, t))
 
     def test_declared_extensions_exist(self):
         for host, exts in EXTENSIONS.items():
