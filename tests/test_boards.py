@@ -13,6 +13,7 @@ The full table (ours beside prometheus-express 0.0.4) is bench/board.py.
 Skipped with a message where ../shared/tools is absent; under .ci/run a missing tool fails."""
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -162,6 +163,31 @@ class ImportOrders(unittest.TestCase):
                 finally:
                     p.kill()
                     p.wait()
+
+
+class CompileLevel(unittest.TestCase):
+    """The package and its servers compile their modules without line numbers (less heap held)
+    and give the program its own compile level back: a program at level 1 is still at 1
+    after each import, its own tracebacks name their lines, ours name none."""
+
+    def test_the_programs_level_is_given_back(self):
+        for name in BOARDS:
+            path = tool(name)
+            with self.subTest(name):
+                env = dict(os.environ, MICROPYPATH='.frozen:' + ROOT)
+                out = subprocess.run([path, os.path.join(HERE, 'boards', 'compile_level.py')],
+                                     env=env, capture_output=True, text=True, timeout=60,
+                                     cwd=ROOT).stdout
+                levels = re.findall(r'LEVEL (\w+) (\d+)', out)
+                self.assertGreaterEqual(len(levels), 2, out)
+                for where, level in levels:
+                    self.assertEqual(level, '1', (where, out))
+                ours = re.search(r'OURS (.*)', out).group(1)
+                theirs = re.search(r'THEIRS (.*)', out).group(1)
+                if name == 'micropython-board':  # (circuitpython-board: no print_exception)
+                    self.assertIn('metrics.py", line 1, in __init__', ours)
+                    line = re.search(r'compile_level.py", line (\d+), in theirs', theirs)
+                    self.assertTrue(line and int(line.group(1)) > 1, theirs)
 
 
 class Romfs(unittest.TestCase):
