@@ -172,9 +172,8 @@ class Answering:
             linger(self, conn)
         if self._waiting and self._pool:
             self._start(self._waiting[0])
-        elif _gc is not None and Answering.bufs > 7:
-            # boards: once 8 buffers of page went out, collect between answers: the holes a
-            # page's garbage left join before the sensor loop allocates again. (Every 16
-            # was no faster beyond the noise of bench/board_serve.py's runs.)
+        elif _gc is not None and Answering.bufs > 63:
+            # boards: a page's garbage is collected when no client is waiting (server.poll);
+            # with clients always waiting, here once 64 buffers of page went out.
             Answering.bufs = 0
             _gc()

@@ -126,7 +126,19 @@ class MetricsServer(Listening, Exchange, Answering):
             except Exception:  # no heap to load it yet: the next poll tries again
                 self._count('bind')
         try:
-            events = self._poller.poll(int(timeout * 1000))
+            events = None
+            if _gc is not None and Answering.bufs > 7:
+                # boards: once 8 buffers of page went out, collect while no client is waiting
+                # (the client reading its answer, sending its next request): the holes a
+                # page's garbage left join before the sensor loop allocates again, and
+                # nobody waits for it (done between answers instead, it made four clients
+                # served 15-20% slower; answering._done collects anyway after 64)
+                events = self._poller.poll(0)
+                if not events:
+                    Answering.bufs = 0
+                    _gc()
+            if not events:
+                events = self._poller.poll(int(timeout * 1000))
         except MemoryError:  # no heap for the poller's answer: nothing this round
             events = ()
         self._budget = timeout if len(events) == 1 else 0  # (answering.sending)
