@@ -70,6 +70,8 @@ class Answering:
         try:
             if self.router is not None:
                 resp = self.router.dispatch(req)
+            elif req.resp is not None and self.auth is None:  # a scraper's kept request
+                resp = req.resp
             else:
                 resp = dispatch(req, self.registry, self.auth)
         except MemoryError:
