@@ -67,6 +67,11 @@ class Exchange:
             self._drop(conn)  # the peer closed
         elif conn.state == LINGER:
             conn.inb = bytearray()  # read and forgotten
+        elif conn.req is None and self._same is not None and conn.inb == self._same.head:
+            conn.inb[:] = b''  # a scraper's request again, alone: no parse, no loop
+            conn.req = self._same
+            conn.t0 = ticks()
+            self._start(conn)
         else:
             self._request(conn)
 
