@@ -552,5 +552,102 @@ class Pipelining(Base):
         self.assert_scrape_works()
 
 
+class Collecting(Base):
+    """Boards collect a page's garbage once 8 buffers of page went out, at a poll that finds
+    no client waiting (server.poll), or after 64 buffers when clients keep coming
+    (answering._done): never while a client waits for its answer. The collector is stood in
+    for by a counter here (CPython has none to call)."""
+
+    def setUp(self):
+        Base.setUp(self)
+        from prometheus_express import answering, server
+        self.mods = (server, answering)
+        self.was = (server._gc, answering._gc, answering.Answering.bufs)
+        self.collected = []
+        server._gc = answering._gc = self.collect
+
+    def collect(self):
+        self.collected.append(1)
+
+    def tearDown(self):
+        server, answering = self.mods
+        server._gc, answering._gc, answering.Answering.bufs = self.was
+        Base.tearDown(self)
+
+    def test_collected_when_no_client_waits(self):
+        from prometheus_express.answering import Answering
+        c = self.net.client(GET)
+        self.spin(2)
+        self.assertTrue(b' 200 OK' in c.out)
+        Answering.bufs = 8
+        del self.collected[:]
+        c.out = bytearray()
+        c.feed(GET)
+        self.server.poll(0)  # a client waits: it is answered, nothing collected
+        self.assertTrue(b' 200 OK' in c.out)
+        self.assertEqual(self.collected, [])
+        self.server.poll(0)  # nobody waits: collected now
+        self.assertEqual(self.collected, [1])
+        self.assertEqual(Answering.bufs, 0)
+        self.server.poll(0)
+        self.assertEqual(self.collected, [1])  # (once)
+
+    def test_collected_after_64_buffers_when_clients_keep_coming(self):
+        from prometheus_express.answering import Answering
+        c = self.net.client(GET)
+        self.spin(2)
+        Answering.bufs = 63
+        del self.collected[:]
+        c.out = bytearray()
+        c.feed(GET)
+        self.server.poll(0)  # a client waits: answered, then collected after its answer
+        self.assertTrue(b' 200 OK' in c.out)
+        self.assertEqual(self.collected, [1])
+        self.assertEqual(Answering.bufs, 0)
+
+
+class RepeatedRequest(Base):
+    """A scraper's request again, read alone, goes straight to its answer (no parse loop);
+    anything else (another request, one split across reads, two in one read) takes the
+    general path, and every one is answered as before."""
+
+    def test_only_the_repeated_request_skips_the_parse_loop(self):
+        calls = []
+        general = self.server._request
+        self.server._request = lambda conn: (calls.append(1), general(conn))
+        c = self.net.client(GET)
+        self.spin(3)
+        self.assertEqual(parse_response(c.out)[0], 200)
+        n = len(calls)
+        self.assertTrue(n > 0)  # the first: parsed
+        for _ in range(3):
+            c.out = bytearray()
+            c.feed(GET)
+            self.spin(3)
+            self.assertEqual(parse_response(c.out)[0], 200)
+        self.assertEqual(len(calls), n)  # the same bytes again: straight to the answer
+        c.out = bytearray()
+        c.feed(GET[:10])
+        self.spin(2)
+        c.feed(GET[10:])
+        self.spin(3)
+        self.assertEqual(parse_response(c.out)[0], 200)
+        self.assertTrue(len(calls) > n)  # its first part went the general way
+        n = len(calls)
+        c.out = bytearray()
+        c.feed(GET + GET)
+        self.spin(4)
+        first = parse_response(c.out)
+        self.assertEqual((first[0], parse_response(first[3])[0]), (200, 200))
+        self.assertTrue(len(calls) > n)  # two in one read: the general way
+        n = len(calls)
+        other = b'GET /nothing HTTP/1.1\r\nHost: board\r\n\r\n'
+        c.out = bytearray()
+        c.feed(other)
+        self.spin(3)
+        self.assertEqual(parse_response(c.out)[0], 404)
+        self.assertTrue(len(calls) > n)
+        self.assertEqual(self.server.counts.get(200), 7)
+
 if __name__ == '__main__':
     unittest.main()
