@@ -36,6 +36,8 @@ def lean(level=3):
         was = _opt()
         _opt(level)
         return was
+
+
 # Names limited to the classic character set (validation.enable_legacy_validation(), or
 # PROMETHEUS_LEGACY_NAME_VALIDATION=true on CPython); otherwise any UTF-8 name is taken.
 LEGACY = [CPYTHON and __import__('os').environ.get('PROMETHEUS_LEGACY_NAME_VALIDATION', '')

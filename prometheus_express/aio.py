@@ -29,7 +29,6 @@ finally:
     _lean(_was)
 
 
-
 class AsyncMetricsServer:
     def __init__(self, registry=REGISTRY, router=None, auth=None, timeout=5.0, gzip=True,
                  max_connections=8, answer_timeout=30.0, chunk=1024, answers=None):

@@ -17,7 +17,6 @@ from .exposition import page_chunks
 from .registry import REGISTRY
 
 
-
 def add_metrics(server, registry=REGISTRY, path='/metrics', size=1024):
     # Add GET `path` serving registry's page to the adafruit_httpserver Server; returns the
     # handler.

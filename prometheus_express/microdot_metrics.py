@@ -17,7 +17,6 @@ from .exposition import page_chunks
 from .registry import REGISTRY
 
 
-
 def add_metrics(app, registry=REGISTRY, path='/metrics', size=1024):
     # Add GET `path` serving registry's page to the microdot app; returns the handler.
     def metrics(request):

@@ -35,7 +35,6 @@ finally:
     _lean(_was)
 
 
-
 class MetricsServer(Listening, Exchange, Answering):
     # An HTTP server for /metrics (also on /).
     #

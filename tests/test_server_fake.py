@@ -649,5 +649,6 @@ class RepeatedRequest(Base):
         self.assertTrue(len(calls) > n)
         self.assertEqual(self.server.counts.get(200), 7)
 
+
 if __name__ == '__main__':
     unittest.main()
