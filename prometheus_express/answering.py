@@ -33,18 +33,23 @@ class Answering:
     def _oom(self, conn):
         # No heap to make conn's answer: the pre-made 503 if none of it went out yet, then
         # close (counted as memory). The next scrape is whole once the program frees heap.
+        # Nothing here may need the heap: the answer is http.OOM itself, what the client
+        # sent is dropped in place, and the count (a new key may need room) comes last.
         self._same = None  # (the last request kept for its bytes: exchange.py)
-        conn.inb = bytearray()  # (what it sent is not read: it closes after the 503)
-        self._count('memory')
+        conn.inb[:] = b''  # (what it sent is not read: it closes after the 503)
         if conn.begun:
             self._drop(conn)
-            return
-        self._release(conn)
-        conn.keep = False
-        conn.status = 503
-        conn.out = memoryview(OOM)
-        conn.state = ANSWER
-        self._waits_out(conn)
+        else:
+            self._release(conn)
+            conn.keep = False
+            conn.status = 503
+            conn.out = OOM
+            conn.state = ANSWER
+            self._waits_out(conn)
+        try:
+            self._count('memory')
+        except MemoryError:
+            pass
 
     def _begin(self, conn):
         if not self._pool and self._made >= self.answers:

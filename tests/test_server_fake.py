@@ -552,6 +552,38 @@ class Pipelining(Base):
         self.assert_scrape_works()
 
 
+class PremadeAnswer(Base):
+    """The pre-made 503 needs no heap: with the heap locked (micropython.heap_lock, where the
+    runtime has it), a connection whose answer could not be made still gets it."""
+
+    def test_the_503_is_set_up_with_the_heap_locked(self):
+        try:
+            from micropython import heap_lock, heap_unlock
+        except (ImportError, AttributeError):
+            self.skipTest('no micropython.heap_lock on this runtime')
+        from prometheus_express.http import OOM
+        c = self.net.client(b'GET /metr')  # half a request read: nothing answered yet
+        self.spin(2)
+        conn, = self.server._conns.values()
+
+        class Poller:  # (the in-memory one allocates; select.poll's modify does not)
+            def modify(self, sock, events):
+                pass
+        real, self.server._poller = self.server._poller, Poller()
+        heap_lock()
+        try:
+            self.server._oom(conn)
+        finally:
+            heap_unlock()
+            self.server._poller = real
+        self.assertEqual(bytes(conn.out), OOM)
+        self.assertEqual(conn.status, 503)
+        self.assertEqual(len(conn.inb), 0)
+        real.modify(conn.sock, 4)  # (POLLOUT, as _oom asked of the stand-in)
+        self.spin(3)
+        self.assertEqual(parse_response(c.out)[0], 503)
+
+
 class Collecting(Base):
     """Boards collect a page's garbage once 8 buffers of page went out, at a poll that finds
     no client waiting (server.poll), or after 64 buffers when clients keep coming
