@@ -106,7 +106,7 @@ class Answering:
         # time allows; else two buffers of it, then the others' turn.
         conn.state = ANSWER
         self._pump(conn, self._began, self._budget)
-        if conn.state == ANSWER and id(conn.sock) in self._conns:
+        if conn.state == ANSWER:  # (not CLOSED: dropped on the way)
             self._waits_out(conn)
 
     def _waits_out(self, conn):

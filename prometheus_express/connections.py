@@ -12,7 +12,7 @@ from ._clock import elapsed, ticks
 from ._sockets import POLLIN
 from .http import OOM
 
-READ, ANSWER, LINGER = 0, 1, 2  # a connection's state
+READ, ANSWER, LINGER, CLOSED = 0, 1, 2, 3  # a connection's state
 
 
 class Conn:

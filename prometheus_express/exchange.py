@@ -6,7 +6,7 @@
 # Imported on: CPython, MicroPython, CircuitPython (with server.py).
 from ._clock import elapsed, ticks
 from ._sockets import err_kind, recv_some
-from .connections import LINGER, READ, expired
+from .connections import CLOSED, LINGER, READ, expired
 from .http import HTTPError, body_length, find_head_end, parse_head
 
 
@@ -20,6 +20,7 @@ class Exchange:
         self._release(conn)
         if conn in self._waiting:
             self._waiting.remove(conn)
+        conn.state = CLOSED
         self._conns.pop(id(conn.sock), None)
         self._poller.unregister(conn.sock)
         try:
@@ -83,7 +84,7 @@ class Exchange:
             return  # (called from _done inside the loop below: the loop takes the next)
         conn.looping = True
         try:
-            while conn.state == READ and conn.req is None and id(conn.sock) in self._conns:
+            while conn.state == READ and conn.req is None:
                 try:
                     end = find_head_end(conn.inb)
                     if end < 0:
@@ -93,23 +94,23 @@ class Exchange:
                     if req is None or end != len(conn.inb) or conn.inb != req.head:
                         req = parse_head(conn.inb[:end])
                         need = body_length(req)
+                    if len(conn.inb) < end + need:
+                        return
+                    if not need and end == len(conn.inb) <= 512 and self.router is None:
+                        # a scraper sends the same bytes each time: the next such request
+                        # reuses this parse (its Request is only read, without a Router; a
+                        # head of 512 bytes at most is kept, and none once the heap ran out)
+                        req.head = conn.inb
+                        self._same = req
+                    else:
+                        req.body = bytes(conn.inb[end:end + need])
+                    conn.inb = conn.inb[end + need:]
                 except HTTPError as e:
                     self._refuse(conn, e.status, e.message)
                     return
                 except MemoryError:  # no heap to read the request (or load what it needs)
                     self._oom(conn)
                     return
-                if len(conn.inb) < end + need:
-                    return
-                if not need and end == len(conn.inb) <= 512 and self.router is None:
-                    # a scraper sends the same bytes each time: the next such request
-                    # reuses this parse (its Request is only read, without a Router; a
-                    # head of 512 bytes at most is kept, and none once the heap ran out)
-                    req.head = conn.inb
-                    self._same = req
-                else:
-                    req.body = bytes(conn.inb[end:end + need])
-                conn.inb = conn.inb[end + need:]
                 conn.req = req
                 conn.t0 = ticks()
                 self._start(conn)
