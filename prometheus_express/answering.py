@@ -34,22 +34,19 @@ class Answering:
         # No heap to make conn's answer: the pre-made 503 if none of it went out yet, then
         # close (counted as memory). The next scrape is whole once the program frees heap.
         # Nothing here may need the heap: the answer is http.OOM itself, what the client
-        # sent is dropped in place, and the count (a new key may need room) comes last.
+        # sent is dropped in place (and _count skips a count that finds no room).
         self._same = None  # (the last request kept for its bytes: exchange.py)
         conn.inb[:] = b''  # (what it sent is not read: it closes after the 503)
+        self._count('memory')
         if conn.begun:
             self._drop(conn)
-        else:
-            self._release(conn)
-            conn.keep = False
-            conn.status = 503
-            conn.out = OOM
-            conn.state = ANSWER
-            self._waits_out(conn)
-        try:
-            self._count('memory')
-        except MemoryError:
-            pass
+            return
+        self._release(conn)
+        conn.keep = False
+        conn.status = 503
+        conn.out = OOM
+        conn.state = ANSWER
+        self._waits_out(conn)
 
     def _begin(self, conn):
         if not self._pool and self._made >= self.answers:

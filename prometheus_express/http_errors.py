@@ -60,16 +60,12 @@ def fail(server, conn, status, message=None):
     try:
         out = error_bytes(status, None, message)
     except MemoryError:  # no heap to make it: the pre-made 503, never silence
+        server._count('memory')
         status, out = 503, OOM
+    server._count(status)
     server._release(conn)
     conn.keep = False
     conn.status = 0
     conn.out = out  # (bytes as they are: a full heap may have no room for a view of them)
     conn.t0 = ticks()
-    try:  # (counted once the answer is set up: a new key in counts may need room too)
-        if out is OOM:
-            server._count('memory')
-        server._count(status)
-    except MemoryError:
-        pass
     server.sending(conn)

@@ -99,9 +99,14 @@ class MetricsServer(Listening, Exchange, Answering):
         self._bind()  # the first bind raises, as prometheus_client's does
 
     def _count(self, key):
-        self.counts[key] = self.counts.get(key, 0) + 1
-        if self._sm is not None:
-            self._sm.inc(key)
+        # One more of key in counts (and the self-metrics). Never raises for want of heap (a
+        # new key, a new series may need room): an answer must not be lost to its count.
+        try:
+            self.counts[key] = self.counts.get(key, 0) + 1
+            if self._sm is not None:
+                self._sm.inc(key)
+        except MemoryError:
+            pass
 
     def _buffer(self):
         # The first answer buffer. A heap that has no contiguous room for one of `chunk`
