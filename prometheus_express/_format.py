@@ -9,17 +9,20 @@ CPYTHON = __import__('sys').implementation.name == 'cpython'
 # (None on CPython, whose collector needs no help).
 GC = None if CPYTHON else __import__('gc').collect
 # Whether an answer can be gzip-compressed here: zlib on CPython, deflate on MicroPython ports
-# built with compression (ESP32/RP2 firmware can only decompress; CircuitPython has neither).
-# Asked once, here, so that a runtime that cannot never loads _gzip.py.
+# built with compression (ESP32/RP2 firmware can only decompress; CircuitPython's zlib cannot
+# either). Asked once, here, so that a runtime that cannot never loads _gzip.py; a board asks
+# only its built-in modules (a zlib looked for on its flash would be a search at every import).
+GZIP = False
 try:
-    GZIP = hasattr(__import__('zlib'), 'compressobj')
+    if CPYTHON:
+        GZIP = hasattr(__import__('zlib'), 'compressobj')
+    else:
+        try:
+            GZIP = hasattr(__import__('deflate').DeflateIO, 'write')  # MicroPython
+        except ImportError:  # CircuitPython, older MicroPython: a built-in zlib, if any
+            GZIP = hasattr(__import__('zlib'), 'compressobj')
 except ImportError:
-    GZIP = False
-if not GZIP:
-    try:
-        GZIP = hasattr(__import__('deflate').DeflateIO, 'write')
-    except ImportError:
-        pass
+    pass
 # MicroPython's compile level (micropython.opt_level), or None: the package and the servers
 # compile the modules they import at level 3, without line numbers (1.2-1.9 KB less heap held
 # on micropython-board; a traceback from inside them names the function, not the line), and
