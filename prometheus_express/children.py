@@ -1,6 +1,6 @@
-# A labelled metric's children: made on first use (labels()), removed (remove(), clear()) and
-# walked in creation order (_chunks, _each), as the Children half of every metric class
-# (metrics.py); and where a board keeps them.
+# A labelled metric's children: made on first use (labels()) and walked in creation order
+# (_chunks, _each), as the Children half of every metric class (metrics.py); and where a
+# board keeps them. Removing them (remove(), clear()) is one of the rarer calls (metric_ops.py).
 #
 # Imported on: CPython, MicroPython, CircuitPython (with metrics.py).
 #
@@ -11,14 +11,13 @@
 # items made at their full size: no structure ever needs one large contiguous block to grow
 # (a fragmented board heap has none).
 from ._format import CPYTHON, GC, escape_value
-from .values import _detach
 
 BUCKETS = not CPYTHON  # boards: small child dicts and chunked order lists (see above)
 
 
 class Children:
-    # labels(), remove(), clear() and the walk in creation order of a labelled metric (the
-    # state is the metric's: _kids, _order, _fill, _esc, _dead; metrics.py).
+    # labels() and the walk in creation order of a labelled metric (the state is the
+    # metric's: _kids, _order, _fill, _esc, _dead; metrics.py).
 
     def labels(self, *labelvalues, **labelkwargs):
         # The child for these label values (positional, or by name), made on first use.
@@ -58,36 +57,6 @@ class Children:
                     if self._order is not None:
                         place(self, key, child)
         return child
-
-    def remove(self, *labelvalues):
-        # Remove the child for these label values (a held reference to it is detached).
-        names = self._labelnames
-        if not names or len(labelvalues) != len(names):
-            from .metric_ops import remove_error  # extension: the error to raise
-            remove_error(self, labelvalues)
-        lv = tuple(map(str, labelvalues))
-        key = lv[0] if len(lv) == 1 else lv
-        with self._klock:
-            c = self._kids[hash(key) & (len(self._kids) - 1)].pop(key, None)
-            if self._labs:
-                self._labs.pop(key, None)
-            if c is not None and BUCKETS:
-                _detach(self, c)
-                unorder(self, key)
-
-    def clear(self):
-        # Remove every child.
-        if self._labelnames:
-            with self._klock:
-                for d in self._kids or ():
-                    for c in d.values():
-                        _detach(self, c)
-                self._kids = [{}]
-                self._labs = None
-                if BUCKETS:
-                    self._order = [[None] * 8]
-                    self._fill = 0
-                    self._dead = 0
 
     def _chunks(self):
         # [[key, child, key, child, ...], ...] in creation order (a key None: removed). On
@@ -145,29 +114,3 @@ def split(m):
         for k, c in d.items():
             new[hash(k) & (n - 1)][k] = c
     m._kids = new
-
-
-def unorder(m, key):
-    # Boards: the key's place (and its child's) in the order lists becomes None; they are
-    # made anew once half of them is gone (a render in progress keeps walking the old ones).
-    live = 0
-    for chunk in m._order:
-        i = 0
-        while i < len(chunk):
-            k = chunk[i]
-            if k is not None:
-                if k == key:
-                    chunk[i] = chunk[i + 1] = None
-                else:
-                    live += 1
-            i += 2
-    m._dead += 1
-    if m._dead > 8 and m._dead > live:  # made anew when half of it is gone
-        old = m._order
-        m._order = [[None] * 8]
-        m._fill = 0
-        for chunk in old:
-            for i in range(0, len(chunk), 2):
-                if chunk[i] is not None:
-                    place(m, chunk[i], chunk[i + 1])
-        m._dead = 0

@@ -66,16 +66,6 @@ def _add(m, amount):
         m._v = v + amount
 
 
-def _detach(p, c):
-    # A child removed from p gives its float slot back (a held reference to it keeps
-    # working, with its value in itself).
-    if c._i is not None:
-        if c._v is None:
-            c._v = p._vals[c._i >> 4][c._i & 15]
-        p._free.append(c._i)
-        c._i = None
-
-
 def num(v):
     # A sample value: a Python int stays an exact int (boards have 30-bit floats), anything
     # else goes through float() as prometheus_client does (numpy scalars, Decimal, bool...);

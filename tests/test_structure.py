@@ -28,9 +28,10 @@ EXTENSIONS = {
          'server', 'background', 'aio',
          'push', 'remote_write', 'board'),
         'a public name loads its module on first use'),
-    'metrics': {'metric_ops': 'the rarer calls (collect(), timers, multiprocess_mode)',
+    'metrics': {'metric_ops': 'the rarer calls (remove(), clear(), collect(), timers, '
+                              'multiprocess_mode)',
                 'exemplars': 'the first exemplar', 'staleness': 'expire='},
-    'children': {'metric_ops': 'keyword labels, and the errors of labels() and remove()'},
+    'children': {'metric_ops': 'keyword labels, and the errors of labels()'},
     'lines': {'cpython_rows': "CPython's render loop"},
     'metric_ops': {'collection': 'collect() and describe(): Metric families'},
     'summary_histogram': {'exemplars': 'the first exemplar'},
