@@ -1,15 +1,15 @@
-# The rarer calls of metrics: remove(), clear(), remove_by_labels(), describe(), collect(),
-# a Counter's reset() and count_exceptions(), a Gauge's set_to_current_time(), track_inprogress(),
-# set_function(), time() (also of Summary and Histogram); labels by keyword and the errors
-# upstream raises for labels() and remove(); a Gauge's multiprocess_mode check; turning
-# `_created` series off and on.
+# The rarer calls of metrics: remove() and clear() (removal.py), remove_by_labels(),
+# describe(), collect(), a Counter's reset() and count_exceptions(), a Gauge's
+# set_to_current_time(), track_inprogress(), set_function(), time() (also of Summary and
+# Histogram); labels by keyword and the errors upstream raises for labels(); a Gauge's
+# multiprocess_mode check; turning `_created` series off and on.
 #
 # Imported on: CPython, MicroPython, CircuitPython (at the first of those calls: a metric's
 # __getattr__ finds its method in METHODS). On CPython dropin.py makes them real methods.
 from ._clock import stamp, wall
 from ._format import CREATED
 from ._timing import Timer, exception_counter, inprogress
-from .children import BUCKETS, place
+from .removal import clear, remove
 
 
 def describe(metric):
@@ -91,82 +91,6 @@ def label_key(metric, labelvalues, labelkwargs):
     raise ValueError('Incorrect label count')
 
 
-def remove_error(metric, labelvalues):
-    # The error remove() raises for a wrong call, as upstream.
-    if not metric._labelnames:
-        raise ValueError('No label names were set when constructing %s' % metric)
-    raise ValueError('Incorrect label count (expected %d, got %s)'
-                     % (len(metric._labelnames), labelvalues))
-
-
-def remove(metric, *labelvalues):
-    # Remove the child for these label values (a held reference to it is detached).
-    names = metric._labelnames
-    if not names or len(labelvalues) != len(names):
-        remove_error(metric, labelvalues)
-    lv = tuple(map(str, labelvalues))
-    key = lv[0] if len(lv) == 1 else lv
-    with metric._klock:
-        c = metric._kids[hash(key) & (len(metric._kids) - 1)].pop(key, None)
-        if metric._labs:
-            metric._labs.pop(key, None)
-        if c is not None and BUCKETS:
-            detach(metric, c)
-            unorder(metric, key)
-
-
-def clear(metric):
-    # Remove every child.
-    if metric._labelnames:
-        with metric._klock:
-            for d in metric._kids or ():
-                for c in d.values():
-                    detach(metric, c)
-            metric._kids = [{}]
-            metric._labs = None
-            if BUCKETS:
-                metric._order = [[None] * 8]
-                metric._fill = 0
-                metric._dead = 0
-
-
-def detach(p, c):
-    # Boards: a child removed from p gives its float slot back (values.py; a held reference
-    # to it keeps working, with its value in itself).
-    if c._i is not None:
-        if c._v is None:
-            c._v = p._vals[c._i >> 4][c._i & 15]
-        p._free.append(c._i)
-        c._i = None
-
-
-def unorder(m, key):
-    # Boards: the key's place (and its child's) in the order lists (children.py) becomes
-    # None; they are made anew once half of them is gone (a render in progress keeps walking
-    # the old ones).
-    live = 0
-    for chunk in m._order:
-        i = 0
-        while i < len(chunk):
-            k = chunk[i]
-            if k is not None:
-                if k == key:
-                    chunk[i] = chunk[i + 1] = None
-                else:
-                    live += 1
-            i += 2
-    m._dead += 1
-    if m._dead > 8 and m._dead > live:  # made anew when half of it is gone
-        old = m._order
-        m._order = [[None] * 8]
-        m._fill = 0
-        for chunk in old:
-            for i in range(0, len(chunk), 2):
-                if chunk[i] is not None:
-                    place(m, chunk[i], chunk[i + 1])
-        m._dead = 0
-
-
 def disable_created_metrics():
     # Stop exporting `_created` series for counters, histograms and summaries.
     CREATED[0] = False
@@ -194,7 +118,7 @@ def remove_by_labels(metric, labels):
     for key in keys:
         values = key if isinstance(key, tuple) else (key,)
         if all(values[i] == v for i, v in want):
-            metric.remove(*values)
+            remove(metric, *values)
 
 
 def check_mode(metric, mode):

@@ -17,6 +17,7 @@
 # shows a gap where the sensor was silent, not its last value drawn flat. It comes back with
 # its next update.
 from ._clock import elapsed, ticks
+from .removal import remove  # (compiled now: it runs while a page is written)
 
 _TOUCH = ('set', 'inc', 'dec', 'observe', 'info', 'state', 'set_to_current_time', '_init')
 
@@ -57,7 +58,7 @@ def _sweep(m):
             if t is not None and elapsed(t) > limit:
                 old.append(k)
     for k in old:
-        m.remove(*(k if isinstance(k, tuple) else (k,)))
+        remove(m, *(k if isinstance(k, tuple) else (k,)))
 
 
 class reading:
@@ -79,7 +80,7 @@ class reading:
         if e is None or not isinstance(e, Exception):
             return False
         self.error = e
-        self.metric.remove(*self.values)
+        remove(self.metric, *self.values)
         if self.failures is not None:
             (self.failures.labels(*self.values) if self.failures._labelnames
              else self.failures).inc()

@@ -47,6 +47,14 @@ class Expiry(unittest.TestCase):
         with self.assertRaises(ValueError):
             Gauge('g', 'd', registry=None, expire=10)
 
+    def test_what_the_sweep_removes_with_is_loaded_with_it(self):
+        # A sweep runs while a page is written, maybe at the heap's limits: what it removes
+        # children with is compiled when expire= is first used, not then.
+        for name in ('prometheus_express.staleness', 'prometheus_express.removal'):
+            sys.modules.pop(name, None)  # (other tests loaded them: load them anew)
+        Gauge('early', 'd', ['k'], registry=None, expire=10)
+        self.assertTrue('prometheus_express.removal' in sys.modules)
+
     def test_costs_nothing_without_it(self):
         r = CollectorRegistry()
         g = Gauge('plain', 'd', ['k'], registry=r)
