@@ -1,6 +1,6 @@
 # A labelled metric's children: made on first use (labels()) and walked in creation order
 # (_chunks, _each), as the Children half of every metric class (metrics.py); and where a
-# board keeps them. Removing them (remove(), clear()) is one of the rarer calls (metric_ops.py).
+# board keeps them. Removing them (remove(), clear()) is one of the rarer calls (removal.py).
 #
 # Imported on: CPython, MicroPython, CircuitPython (with metrics.py).
 #

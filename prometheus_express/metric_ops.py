@@ -9,7 +9,7 @@
 from ._clock import stamp, wall
 from ._format import CREATED
 from ._timing import Timer, exception_counter, inprogress
-from .removal import clear, remove
+from .removal import clear, drop, remove
 
 
 def describe(metric):
@@ -118,7 +118,7 @@ def remove_by_labels(metric, labels):
     for key in keys:
         values = key if isinstance(key, tuple) else (key,)
         if all(values[i] == v for i, v in want):
-            remove(metric, *values)
+            drop(metric, key)
 
 
 def check_mode(metric, mode):

@@ -15,7 +15,12 @@ def remove(metric, *labelvalues):
     if not names or len(labelvalues) != len(names):
         remove_error(metric, labelvalues)
     lv = tuple(map(str, labelvalues))
-    key = lv[0] if len(lv) == 1 else lv
+    drop(metric, lv[0] if len(lv) == 1 else lv)
+
+
+def drop(metric, key):
+    # Remove the child at key, as the children's dicts key it (the value itself for one
+    # label, else the tuple of them): for remove(), and for the callers that walk the keys.
     with metric._klock:
         c = metric._kids[hash(key) & (len(metric._kids) - 1)].pop(key, None)
         if metric._labs:

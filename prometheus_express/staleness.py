@@ -17,7 +17,7 @@
 # shows a gap where the sensor was silent, not its last value drawn flat. It comes back with
 # its next update.
 from ._clock import elapsed, ticks
-from .removal import remove  # (compiled now: it runs while a page is written)
+from .removal import drop, remove  # (compiled now: it runs while a page is written)
 
 _TOUCH = ('set', 'inc', 'dec', 'observe', 'info', 'state', 'set_to_current_time', '_init')
 
@@ -58,7 +58,7 @@ def _sweep(m):
             if t is not None and elapsed(t) > limit:
                 old.append(k)
     for k in old:
-        remove(m, *(k if isinstance(k, tuple) else (k,)))
+        drop(m, k)
 
 
 class reading:
