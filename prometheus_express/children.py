@@ -24,7 +24,7 @@ class Children:
         lv = labelvalues
         kids = self._kids
         if labelkwargs or kids is None or len(lv) != len(self._labelnames):
-            from .metric_ops import label_key  # extension: keywords, or an error to raise
+            from .label_args import label_key  # extension: keywords, or an error to raise
             lv = label_key(self, labelvalues, labelkwargs)
         else:
             for v in lv:

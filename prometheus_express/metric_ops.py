@@ -1,8 +1,7 @@
 # The rarer calls of metrics: remove() and clear() (removal.py), remove_by_labels(),
 # describe(), collect(), a Counter's reset() and count_exceptions(), a Gauge's
 # set_to_current_time(), track_inprogress(), set_function(), time() (also of Summary and
-# Histogram); labels by keyword and the errors upstream raises for labels(); a Gauge's
-# multiprocess_mode check; turning `_created` series off and on.
+# Histogram); a Gauge's multiprocess_mode check; turning `_created` series off and on.
 #
 # Imported on: CPython, MicroPython, CircuitPython (at the first of those calls: a metric's
 # __getattr__ finds its method in METHODS). On CPython dropin.py makes them real methods.
@@ -62,33 +61,6 @@ def reset(counter):
     with counter._lock:
         counter._v = 0
         counter._c = stamp()
-
-
-def key_of(parent, child):
-    # The label values of child, from its parent's dicts.
-    for d in parent._kids:
-        for k, c in d.items():
-            if c is child:
-                return k if isinstance(k, tuple) else (k,)
-    return ()
-
-
-def label_key(metric, labelvalues, labelkwargs):
-    # The label values for labels() called with keywords, or the error upstream raises.
-    p = metric._p
-    names = p._labelnames
-    if not names:
-        raise ValueError('No label names were set when constructing %s' % metric)
-    if p is not metric:
-        raise ValueError('%s already has labels set (%s); can not chain calls to .labels()'
-                         % (metric, dict(zip(names, key_of(p, metric)))))
-    if labelvalues and labelkwargs:
-        raise ValueError("Can't pass both *args and **kwargs")
-    if labelkwargs:
-        if sorted(labelkwargs) != sorted(names):
-            raise ValueError('Incorrect label names')
-        return tuple([str(labelkwargs[l]) for l in names])
-    raise ValueError('Incorrect label count')
 
 
 def disable_created_metrics():

@@ -31,7 +31,7 @@ EXTENSIONS = {
     'metrics': {'metric_ops': 'the rarer calls (remove(), clear(), collect(), timers, '
                               'multiprocess_mode)',
                 'exemplars': 'the first exemplar', 'staleness': 'expire='},
-    'children': {'metric_ops': 'keyword labels, and the errors of labels()'},
+    'children': {'label_args': 'keyword labels, and the errors of labels()'},
     'lines': {'cpython_rows': "CPython's render loop"},
     'metric_ops': {'collection': 'collect() and describe(): Metric families'},
     'summary_histogram': {'exemplars': 'the first exemplar'},
