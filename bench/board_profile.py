@@ -15,9 +15,8 @@ import time
 from fakenet import FakeNet
 from prometheus_express import CollectorRegistry, Gauge
 from prometheus_express._format import fmt
-from prometheus_express.answer import RESERVE, answer, new_buffer
+from prometheus_express.answer import RESERVE, answer, dispatch, new_buffer
 from prometheus_express.connections import READ
-from prometheus_express.handler import dispatch
 from prometheus_express.http import parse_head
 from prometheus_express.page import page
 from prometheus_express.server import MetricsServer

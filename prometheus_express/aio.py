@@ -20,8 +20,7 @@ _was = _lean()  # (the modules it imports without line numbers on MicroPython: _
 try:
     from ._clock import elapsed, ticks
     from ._format import CPYTHON, GZIP
-    from .answer import answer, new_buffer
-    from .handler import dispatch
+    from .answer import answer, dispatch, new_buffer
     from .http import OOM, HTTPError, body_length, find_head_end, parse_head
     from .http_errors import error_bytes, error_response
     from .registry import REGISTRY

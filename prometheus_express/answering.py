@@ -6,9 +6,8 @@
 from ._clock import elapsed, ticks
 from ._format import GC as _gc
 from ._sockets import POLLIN, POLLOUT
-from .answer import answer, new_buffer
+from .answer import answer, dispatch, new_buffer
 from .connections import ANSWER, READ, linger, unstall
-from .handler import dispatch
 from .http import OOM
 
 

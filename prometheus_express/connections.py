@@ -1,15 +1,17 @@
-# A client connection of the exporter and what happens at its limits: a full connection
-# table (eviction, 503), answers whose clients read nothing (their buffers handed over), a
-# request or answer out of time (408, close), a lingering close after an error answer, a
-# listener that fails (closed, bound again with back-off). The server is passed in (these
-# are its limits, kept apart from its common path). What hands over buffers, evicts and times
-# out is loaded with the server, so it is never compiled at the limits; the error answers
-# themselves (a 4xx, a 408) are in http_errors.py, loaded at the first one, and where a full
-# heap cannot load it that client gets the pre-made 503 (http.OOM) instead.
+# The exporter's listening sockets and client connections, and what happens at their limits.
+# Listening: bound (several on a network chip with few sockets and no accept queue), clients
+# accepted (room made first where the chip has no spare socket), everything closed. The
+# limits: a full connection table (eviction, 503), answers whose clients read nothing (their
+# buffers handed over), a request or answer out of time (408, close), a lingering close after
+# an error answer, a listener that fails (closed, bound again with back-off). The server is
+# passed in (these are its limits, kept apart from its common path). What hands over buffers,
+# evicts and times out is loaded with the server, so it is never compiled at the limits; the
+# error answers themselves (a 4xx, a 408) are in http_errors.py, loaded at the first one, and
+# where a full heap cannot load it that client gets the pre-made 503 (http.OOM) instead.
 #
 # Imported on: CPython, MicroPython, CircuitPython (by server.py).
 from ._clock import elapsed, ticks
-from ._sockets import POLLIN
+from ._sockets import POLLIN, err_kind
 from .http import OOM
 
 READ, ANSWER, LINGER, CLOSED = 0, 1, 2, 3  # a connection's state
@@ -131,3 +133,70 @@ def rebind(server):
         server._count('bind')
         server._retry_at = ticks()
         server._backoff = min(backoff * 2, 30)
+
+
+class Listening:
+    # The listening half of MetricsServer (its methods; the state is the server's).
+
+    def _bind(self):
+        while len(self._ls) < self.listeners:
+            ls = self.net.listen(self.addr, self.port, self.backlog)
+            self._ls.append(ls)
+            self._poller.register(ls, POLLIN)
+            if not self.port:  # port 0: the one the system gave (kept for rebinding)
+                try:
+                    self.port = ls.getsockname()[1]
+                except (AttributeError, OSError):
+                    pass
+        self._backoff = 0.25
+
+    def _accept(self, ls):
+        for _ in range(16):
+            if len(self._conns) >= self.max_connections and self._few:
+                # no socket to accept into: make one free, else the client waits in the chip
+                if not make_room(self, None):
+                    return
+            try:
+                sock = ls.accept()[0]
+                sock.setblocking(False)
+                try:  # TCP_NODELAY: a page's last chunk must not wait for the client's ACK
+                    sock.setsockopt(6, 1, 1)  # IPPROTO_TCP, TCP_NODELAY (Linux, lwIP)
+                except Exception:
+                    pass
+            except MemoryError:
+                return  # no heap for the socket object: the client waits for the next poll
+            except Exception as e:
+                if err_kind(e) not in ('again', 'timeout'):
+                    listener_failed(self, ls)
+                return
+            if len(self._conns) >= self.max_connections:
+                try:
+                    room = make_room(self, sock)
+                except Exception:  # no heap to load it: the newcomer goes
+                    sock.close()
+                    raise
+                if not room:
+                    continue
+            try:
+                self._conns[id(sock)] = Conn(sock)
+                self._poller.register(sock, POLLIN)
+            except MemoryError:  # no heap for one more connection: the pre-made 503
+                self._conns.pop(id(sock), None)
+                self._count('memory')
+                try:
+                    sock.send(OOM)
+                    sock.close()
+                except Exception:
+                    pass
+                return
+
+    def close(self):
+        self._stopped = True
+        for conn in list(self._conns.values()):
+            self._drop(conn)
+        for ls in self._ls:
+            self._poller.unregister(ls)
+            ls.close()
+        self._ls = []
+
+    server_close = close

@@ -1,6 +1,6 @@
 # HTTP/1.1 for the exporter, without sockets: Request and the request parser with hard
-# limits, HTTPError, Response, and the pre-made 503. The exporter's own answers are in
-# handler.py, the answer writer in answer.py; error answers in http_errors.py, query strings
+# limits, HTTPError, Response, and the pre-made 503. The exporter's own answers and their
+# framing are in answer.py; error answers in http_errors.py, query strings
 # in _query.py, routes of your own and auth in routing.py (each loads when first used: a heap
 # too full to compile it then gets the pre-made 503, and the next request tries again).
 #
@@ -33,7 +33,7 @@ class Request:
     # query [(name, value)], body; keep_alive.
     query = ()
     head = None  # its bytes, when it is kept for them (exchange.py)
-    resp = None  # then also the page's Response (handler.py)
+    resp = None  # then also the page's Response (answer.py)
 
     def header(self, name, default=None):
         return self.headers.get(name, default)
@@ -155,7 +155,7 @@ class Response:
     # status, content type, body (str, bytes, or a page: a generator function called with
     # write(str), the object write fills and a length; it yields whenever that object's
     # length reached the limit) and extra headers as a list of (name, value).
-    head = None  # the page's Response a request keeps (handler.py): its keep-alive head
+    head = None  # the page's Response a request keeps (answer.py): its keep-alive head
 
     def __init__(self, body=b'', status=200, content_type='text/plain; charset=utf-8',
                  headers=None):

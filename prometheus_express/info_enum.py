@@ -3,8 +3,8 @@
 #
 # Imported on: CPython, MicroPython, CircuitPython (by programs that use them).
 from ._format import escape_value, labelstr
-from .lines import labels_text, line, template
 from .metrics import REGISTRY, MetricWrapperBase
+from .page import labels_text, line, template
 
 
 class Info(MetricWrapperBase):

@@ -1,5 +1,5 @@
 # Counter and Gauge, and what every metric type shares: its name, help, label names and
-# registration, its children (children.py) and their lines (lines.py). prometheus_client's API,
+# registration, its children (children.py) and their lines (page.py). prometheus_client's API,
 # board-sized. Summary and Histogram are in summary_histogram.py, Info and Enum in info_enum.py.
 #
 # Imported on: CPython, MicroPython, CircuitPython.
@@ -16,10 +16,9 @@
 from ._clock import stamp
 from ._format import CPYTHON, SUFFIXES, Collector, escape_name, full_name, validate_labelname
 from ._lock import Unobservable, new_lock
-from .children import BUCKETS, Children
-from .lines import created_rows, rows, template
+from .children import BUCKETS, Children, _add, _put, _slots, num, value  # noqa: F401 (value: ours)
+from .page import created_rows, rows, template
 from .registry import REGISTRY
-from .values import _add, _put, _slots, num, value  # noqa: F401 (value: ours)
 
 _LOCKS = {}  # metric type -> the `_lock` of its labelled parents (it only raises)
 
@@ -43,7 +42,7 @@ class MetricWrapperBase(Children, Collector):
     _unit = ''
     _fns = False      # a labelled parent: set_function was called on one of its children
     _lt = (' ', (), True, (' ',))  # label template of the lines (lines.template)
-    _rows = rows  # (lines.py) write the lines of every child
+    _rows = rows  # (page.py) write the lines of every child
     _created_rows = created_rows
 
     def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',

@@ -1,7 +1,7 @@
 # Routes of your own beside /metrics, middleware, and basic/bearer auth for the exporter.
 #
 # Imported on: CPython, MicroPython, CircuitPython (only when a router or auth is used).
-from .handler import metrics_response
+from .answer import metrics_response
 from .http import Response
 from .http_errors import error_response
 

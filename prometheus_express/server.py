@@ -15,7 +15,7 @@
 # after a bad request or when the listener fails is in connections.py. On boards the answer
 # buffer is allocated when the server is made.
 #
-# MetricsServer is made of its listening sockets (listening.py), its connections' requests
+# MetricsServer is made of its listening sockets (connections.py), its connections' requests
 # (exchange.py) and their answers (answering.py): small modules, because a board compiles each
 # on its heap, and one large module needs a large room at once.
 from ._format import lean as _lean
@@ -27,9 +27,8 @@ try:
     from ._sockets import POLLERR, POLLIN, POLLOUT, Net
     from .answer import new_buffer
     from .answering import Answering
-    from .connections import ANSWER, listener_failed, rebind
+    from .connections import ANSWER, Listening, listener_failed, rebind
     from .exchange import Exchange
-    from .listening import Listening
     from .registry import REGISTRY
 finally:
     _lean(_was)

