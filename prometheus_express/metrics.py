@@ -16,9 +16,10 @@
 from ._clock import stamp
 from ._format import CPYTHON, SUFFIXES, Collector, escape_name, full_name, validate_labelname
 from ._lock import Unobservable, new_lock
-from .children import BUCKETS, Children, _add, _put, _slots, num, value  # noqa: F401 (value: ours)
+from .children import BUCKETS, Children
 from .page import created_rows, rows, template
 from .registry import REGISTRY
+from .values import _add, _put, _slots, num, value  # noqa: F401 (value: ours)
 
 _LOCKS = {}  # metric type -> the `_lock` of its labelled parents (it only raises)
 
@@ -41,7 +42,7 @@ class MetricWrapperBase(Children, Collector):
     _dead = 0         # boards: removed children still in the order lists
     _unit = ''
     _fns = False      # a labelled parent: set_function was called on one of its children
-    _lt = (' ', (), True, (' ',))  # label template of the lines (lines.template)
+    _lt = (' ', (), True, (' ',))  # label template of the lines (page.template)
     _rows = rows  # (page.py) write the lines of every child
     _created_rows = created_rows
 

@@ -204,6 +204,10 @@ def rows(self, w, ns, om, o, lim):
     p = t[3]  # the line's text around its label values
     first = name + p[0]
     one = len(idx) == 1
+    # Locals for the loop: a builtin is looked up after the module's own names, and
+    # MicroPython's table of those is nearly full (a miss walks most of it).
+    js = range(len(idx))
+    size = len
     for chunk in self._chunks():
         # range(): the lists never change length (a removal puts None in place)
         for i in range(0, len(chunk), 2):
@@ -224,7 +228,7 @@ def rows(self, w, ns, om, o, lim):
                     w(k)
                     w(p[1])
                 else:
-                    for j in range(len(idx)):
+                    for j in js:
                         w(k[idx[j]])
                         w(p[j + 1])
                 w(fmt(v))
@@ -234,5 +238,5 @@ def rows(self, w, ns, om, o, lim):
                     w(labels_text(t, k))
                     w(fmt(c._c))
                     w('\n')
-                if len(o) >= lim:
+                if size(o) >= lim:
                     yield

@@ -1,6 +1,6 @@
 # Removing a labelled metric's children: remove() and clear() (a metric's rarer calls: its
 # __getattr__ finds them through metric_ops.METHODS; on CPython they are its methods), the
-# float slot a removed child gives back (children.py) and its place in the order lists
+# float slot a removed child gives back (values.py) and its place in the order lists
 # (children.py).
 #
 # Imported on: CPython, MicroPython, CircuitPython: at a program's first remove() or clear(),
@@ -46,7 +46,7 @@ def clear(metric):
 
 
 def detach(p, c):
-    # Boards: a child removed from p gives its float slot back (children.py; a held reference
+    # Boards: a child removed from p gives its float slot back (values.py; a held reference
     # to it keeps working, with its value in itself).
     if c._i is not None:
         if c._v is None:

@@ -3,9 +3,9 @@
 # Imported on: CPython, MicroPython, CircuitPython (by programs that use them).
 from ._clock import CLOCK_SET_AFTER, stamp
 from ._format import CREATED, fmt
-from .children import _add, num, value
 from .metrics import REGISTRY, MetricWrapperBase
 from .page import labels_text, line, template
+from .values import _add, num, value
 
 INF = float('inf')
 
