@@ -50,9 +50,9 @@ class Server:
         self.poller.register(ls, select.POLLIN)
         self.heads = {}
 
-    def poll(self, registry, static=None, render=None):
+    def poll(self, registry, static=None, answer=None):
         # static: bytes answered to every request instead of a rendered page (the ceiling);
-        # render: what makes the answer from registry instead of page().
+        # answer(sock): what answers instead of sending page()'s bytes.
         for s, ev in self.poller.poll(1000):
             if s is self.ls:
                 c = s.accept()[0]
@@ -74,4 +74,7 @@ class Server:
             end = d.find(b'\r\n\r\n')
             self.heads[s] = d if end < 0 else d[end + 4:]
             if end >= 0 and d[:4] == b'GET ':
-                s.send(static or (render or page)(registry))
+                if answer is not None:
+                    answer(s)
+                else:
+                    s.send(static or page(registry))
