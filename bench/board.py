@@ -184,16 +184,19 @@ def whole(body, n):
 
 
 def served(interp, libdir, lib, heap, ladder, order=None):
+    """The most series of ladder (climbing; stops at the first miss) scraped whole three
+    times: twice as Prometheus scrapes (its Accept and Accept-Encoding: the OpenMetrics page),
+    once as a plain GET (the text page)."""
     best = 0
     for n in ladder:
         e = Exporter(interp, libdir, lib, 'series', n, heap, order=order)
         try:
             ok = e.ready
-            for _ in range(3):
+            for headers in (PROM_HEADERS, None, PROM_HEADERS):
                 if not ok:
                     break
                 try:
-                    status, body = e.get()
+                    status, body = e.get(headers)
                     ok = status == 200 and whole(body, n)
                 except (OSError, http.client.HTTPException):
                     ok = False
