@@ -43,18 +43,15 @@ else:  # CircuitPython, CPython and others
     from ._ticks import clocks
     _ms, _diff = clocks(time)
 
+# ticks(): an opaque monotonic reading, the runtime's own clock (no call of ours in
+# between); pass it to elapsed(), which gives the seconds since then (never negative).
 if CPYTHON:
-    _mono = time.monotonic
-
-    def ticks():
-        # An opaque monotonic reading; pass it to elapsed().
-        return _mono()
+    _mono = ticks = time.monotonic
 
     def elapsed(start):
-        # Seconds since ticks() returned start (never negative).
         return max(_mono() - start, 0)
 else:
-    ticks = _ms  # (the runtime's own: no call of ours in between)
+    ticks = _ms
 
     def elapsed(start):
         return max(_diff(_ms(), start), 0) / 1000
